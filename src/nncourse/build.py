@@ -1,0 +1,79 @@
+"""Build release/ and solutions/ from source/ with nbgrader.
+
+nbgrader keeps a gradebook database next to the course; a build into a
+scratch copy of the course gets a scratch database, which is how CI checks
+that the committed release/ and solutions/ match a fresh build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+
+def course_root(start=None):
+    """Return the nearest folder at or above `start` that holds nbgrader_config.py and source/."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "nbgrader_config.py").is_file() and (folder / "source").is_dir():
+            return folder
+    raise FileNotFoundError(f"no course folder (nbgrader_config.py and source/) at or above {here}")
+
+
+def assignments(root):
+    """Return the assignment names under source/, in course order."""
+    return sorted(p.name for p in (Path(root) / "source").iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def nbgrader(root, *args):
+    """Run an nbgrader command in the course folder; raise with its log if it fails."""
+    # nbgrader runs `alembic` by name, so this environment's scripts must come first on PATH.
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=root, capture_output=True, text=True, env=env,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def build(root, names=None):
+    """Generate release/ and solutions/ for each assignment (all by default)."""
+    root = Path(root)
+    for name in names or assignments(root):
+        nbgrader(root, "generate_assignment", name, "--force")
+        nbgrader(root, "generate_solution", name, "--force")
+
+
+def build_fresh(root, names=None):
+    """Build a scratch copy of the course; return the scratch folder (the caller removes it)."""
+    scratch = Path(tempfile.mkdtemp(prefix="nncourse-build-"))
+    shutil.copy2(Path(root) / "nbgrader_config.py", scratch)
+    shutil.copytree(Path(root) / "source", scratch / "source")
+    build(scratch, names)
+    return scratch
+
+
+def normalized(path):
+    """Return a notebook's content as a comparable dict (ignoring nbformat's minor version)."""
+    nb = nbformat.read(path, as_version=4)
+    nb.pop("nbformat_minor", None)
+    return nb
+
+
+def differences(built, committed):
+    """Return the relative paths of notebooks that differ between two release (or solutions) trees."""
+    built, committed = Path(built), Path(committed)
+    names = {p.relative_to(built) for p in built.rglob("*.ipynb")} | {p.relative_to(committed) for p in committed.rglob("*.ipynb")}
+    changed = []
+    for name in sorted(names):
+        a, b = built / name, committed / name
+        if not (a.is_file() and b.is_file()) or normalized(a) != normalized(b):
+            changed.append(str(name))
+    return changed

@@ -1,0 +1,138 @@
+"""Public checks: the ones students run from their notebooks and `nncourse check`.
+
+Each assignment has a module of checks (`forward` for `01_forward`, ...). The
+hidden checks in `autograder/` import every public check of their assignment
+and add stricter ones, so the public checks are a subset of what grades.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+
+from nncourse.checks.core import CheckFailure, CheckInfo, Student, caller_namespace, graded, hint
+
+__all__ = [
+    "ASSIGNMENTS",
+    "CheckFailure",
+    "CheckInfo",
+    "Result",
+    "Student",
+    "check",
+    "graded",
+    "hint",
+    "public_checks",
+    "run_checks",
+]
+
+# assignment folder -> module of its public checks
+ASSIGNMENTS = {
+    "00_welcome": "welcome",
+    "01_forward": "forward",
+    "02_loss": "loss",
+    "03_backprop": "backprop",
+    "04_training": "training",
+    "05_mnist": "mnist",
+    "06_extensions": "extensions",
+}
+
+
+def checks_in(module):
+    """Return the checks defined in `module`, in the order they appear."""
+    found = [v for v in vars(module).values() if callable(v) and hasattr(v, "check")]
+    return sorted(found, key=lambda test: test.__code__.co_firstlineno)
+
+
+def public_checks(assignment=None, function=None):
+    """Return the public checks of an assignment, of one function, or of all."""
+    names = [assignment] if assignment else list(ASSIGNMENTS)
+    tests = []
+    for name in names:
+        if name not in ASSIGNMENTS:
+            raise KeyError(f"unknown assignment {name!r}; known: {', '.join(ASSIGNMENTS)}")
+        module = importlib.import_module(f"nncourse.checks.{ASSIGNMENTS[name]}")
+        tests += checks_in(module)
+    if function is not None:
+        tests = [t for t in tests if t.check.function == function]
+    return tests
+
+
+def assignment_of(function):
+    """Return the assignment whose public checks cover `function`."""
+    for assignment in ASSIGNMENTS:
+        if public_checks(assignment, function):
+            return assignment
+    raise KeyError(f"no assignment has public checks for {function!r}")
+
+
+@dataclass(frozen=True)
+class Result:
+    check: CheckInfo
+    passed: bool
+    message: str = ""
+
+
+def run_checks(tests, student):
+    """Run each check against `student`; return one Result per check."""
+    results = []
+    for test in tests:
+        try:
+            test(student)
+        except CheckFailure as failure:
+            results.append(Result(test.check, False, str(failure)))
+        except Exception as error:  # noqa: BLE001 (a broken check must not hide the others)
+            results.append(Result(test.check, False, f"the check itself failed: {type(error).__name__}: {error}"))
+        else:
+            results.append(Result(test.check, True))
+    return results
+
+
+def format_results(function, results):
+    """Return the friendly report printed under a graded cell."""
+    failed = [r for r in results if not r.passed]
+    lines = []
+    for r in results:
+        mark = "PASS" if r.passed else "FAIL"
+        lines.append(f"  [{mark}] {r.check.name}")
+        if not r.passed:
+            lines.append("         " + r.message.replace("\n", "\n         "))
+    if failed:
+        lines.append(f"{len(failed)} of {len(results)} public checks of `{function}` failed. Read the messages above, fix the cell and run it again.")
+    else:
+        lines.append(
+            f"All {len(results)} public checks of `{function}` passed. "
+            "Well done! Hidden checks will test more cases when your work is graded."
+        )
+    return "\n".join(lines)
+
+
+class ChecksFailed(AssertionError):
+    """Raised in a notebook when public checks fail, so nbgrader's Validate sees it."""
+
+    def _render_traceback_(self):
+        # IPython shows this instead of a long traceback of the kit's internals.
+        return [f"ChecksFailed: {self}"]
+
+
+def check(*functions):
+    """Run the public checks of the given functions and print a friendly report.
+
+    Call it in the cell after a graded function, as `check(softmax)`. It
+    raises ChecksFailed when a check fails, which is what nbgrader's Validate
+    button looks for. While nbgrader autogrades, the hidden checks decide the
+    score, so it only prints.
+    """
+    namespace = caller_namespace()
+    student = Student(namespace)
+    failures = []
+    for function in functions:
+        name = function if isinstance(function, str) else getattr(function, "__name__", str(function))
+        tests = public_checks(function=name)
+        if not tests:
+            raise KeyError(f"there are no public checks for {name!r}")
+        results = run_checks(tests, student)
+        print(format_results(name, results))
+        failures += [r for r in results if not r.passed]
+    if failures and os.environ.get("NBGRADER_EXECUTION") != "autograde":
+        raise ChecksFailed(f"{len(failures)} public check(s) failed; see the messages above.")

@@ -1,0 +1,207 @@
+"""The check framework shared by public checks and hidden checks.
+
+A check is a plain function that takes a `student` (attribute access to the
+student's graded functions) and raises `CheckFailure` when something is wrong.
+`graded` attaches its name and points, so the same function runs three ways:
+from the notebook's check cell, from `nncourse check`, and under pytest in
+`autograder/` (where a fixture supplies `student`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import types
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_ITEMS = 1_000_000  # cap on how many items a returned generator may yield
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    function: str
+    what: str
+    points: float
+
+    @property
+    def name(self):
+        return f"{self.function}: {self.what}"
+
+
+def graded(function, what, points=1.0):
+    """Return a decorator that marks a check of `function` worth `points`."""
+
+    def mark(test):
+        test.check = CheckInfo(function, what, float(points))
+        return test
+
+    return mark
+
+
+class CheckFailure(AssertionError):
+    """A check failed: says what went wrong, on which input, and how to fix it."""
+
+    def __init__(self, problem, *, input=None, expected=None, got=None, hint=None):
+        super().__init__(problem)
+        self.problem = problem
+        self.input = input
+        self.expected = expected
+        self.got = got
+        self.hint = hint
+
+    def __str__(self):
+        lines = [self.problem]
+        for label, value in (("input", self.input), ("expected", self.expected), ("got", self.got)):
+            if value is not None:
+                lines.append(f"  {label + ':':<9} " + show(value).replace("\n", "\n" + " " * 12))
+        if self.hint:
+            lines.append(f"  hint:     {self.hint}")
+        return "\n".join(lines)
+
+
+def show(value):
+    """Return a short readable text for a value in a message."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.ndarray):
+        body = np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=True)
+        return f"{body}  (shape {value.shape}, {value.dtype})"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={show(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)
+
+
+@contextlib.contextmanager
+def hint(text):
+    """Add `text` as the hint of any CheckFailure raised inside that has none."""
+    try:
+        yield
+    except CheckFailure as failure:
+        if not failure.hint:
+            failure.hint = text
+        raise
+
+
+class StudentError(CheckFailure):
+    """The student's function raised, warned, or returned something unusable."""
+
+
+class Student:
+    """Calls the student's functions by name and returns plain values.
+
+    Results are copied into plain numpy arrays and Python numbers, so an
+    object with a doctored `__eq__` or an array subclass cannot fool a check.
+    numpy warnings raised inside a call become failures, because the course
+    grades numerical stability.
+    """
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        function = self._namespace.get(name)
+        if not callable(function):
+            raise StudentError(
+                f"`{name}` is not defined.",
+                hint=f"Run the cell that defines `{name}` (and the cells above it) first.",
+            )
+        return lambda *args, **kwargs: call(name, function, args, kwargs)
+
+
+def call(name, function, args, kwargs):
+    """Return plain(function(*args, **kwargs)), turning trouble into a StudentError."""
+    shown_input = describe_call(args, kwargs)
+    try:
+        with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"):
+            warnings.simplefilter("error")
+            return plain(function(*args, **kwargs), name)
+    except StudentError:
+        raise
+    except NotImplementedError:
+        raise StudentError(
+            f"`{name}` is not written yet: it still raises NotImplementedError.",
+            hint="Replace `raise NotImplementedError()` with your code.",
+        ) from None
+    except (Warning, FloatingPointError) as warning:
+        raise StudentError(
+            f"`{name}` triggered a numpy warning: {warning}.",
+            input=shown_input,
+            hint="A warning means an overflow, a log of 0 or a 0/0 happened. "
+            "The course grades numerical stability: rewrite the formula so it cannot.",
+        ) from None
+    except RecursionError:
+        raise StudentError(f"`{name}` recursed too deeply.", input=shown_input) from None
+    except Exception as error:  # noqa: BLE001 (any student error becomes a message)
+        raise StudentError(
+            f"`{name}` raised {type(error).__name__}: {error}",
+            input=shown_input,
+            hint=where(error),
+        ) from None
+
+
+def describe_call(args, kwargs):
+    parts = {f"arg{i}": a for i, a in enumerate(args) if not callable(a)}
+    parts.update({k: v for k, v in kwargs.items() if not callable(v)})
+    return {k: v for k, v in parts.items() if isinstance(v, (np.ndarray, int, float, str, list, tuple))}
+
+
+def where(error):
+    """Return 'line N of `f`' for the innermost frame of the student's code."""
+    tb = error.__traceback__
+    frame = None
+    while tb is not None:
+        if not tb.tb_frame.f_code.co_filename.startswith(("<frozen", __file__)):
+            frame = tb
+        tb = tb.tb_next
+    if frame is None:
+        return None
+    return f"The error happened in `{frame.tb_frame.f_code.co_name}`, line {frame.tb_lineno} of its cell."
+
+
+def plain(value, name, depth=0):
+    """Return `value` rebuilt from plain numpy arrays, Python numbers and containers."""
+    if depth > 20:
+        raise StudentError(f"`{name}` returned a structure nested too deeply.")
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            raise StudentError(
+                f"`{name}` returned an array of Python objects.",
+                hint="Build the result from numpy arrays of numbers, not lists of arrays.",
+            )
+        return np.array(value, copy=True, subok=False)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, (tuple, list)):
+        items = [plain(v, name, depth + 1) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, (types.GeneratorType, map, filter, zip)):
+        items = []
+        for item in value:
+            items.append(plain(item, name, depth + 1))
+            if len(items) > MAX_ITEMS:
+                raise StudentError(f"`{name}` yielded more than {MAX_ITEMS} items.")
+        return items
+    raise StudentError(
+        f"`{name}` returned an object of type {type(value).__name__}.",
+        hint="Return numpy arrays, Python numbers, or tuples and lists of them.",
+    )
+
+
+def caller_namespace(depth=2):
+    """Return the globals of the code `depth` frames up (the notebook's namespace)."""
+    return sys._getframe(depth).f_globals

@@ -1,0 +1,1 @@
+"""Public checks (being written)."""

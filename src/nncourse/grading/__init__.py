@@ -1,0 +1,1 @@
+"""Grading: hidden checks under pytest, and the runners that feed them student code."""

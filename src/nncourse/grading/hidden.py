@@ -1,0 +1,78 @@
+"""Run the hidden checks of `autograder/` from Python: in a notebook or in a grader.
+
+In a source notebook, each graded function's test cell ends with a hidden block
+
+    ### BEGIN HIDDEN TESTS
+    grade_in_notebook("softmax")
+    ### END HIDDEN TESTS
+
+nbgrader strips it from the release and puts it back when it autogrades. The
+call runs the same pytest checks that `nncourse grade` runs and leaves the
+points earned as the cell's value, which nbgrader reads as partial credit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from nncourse.checks import assignment_of
+from nncourse.checks.core import caller_namespace
+from nncourse.grading.plugin import RESULTS_KEY, NamespaceProvider
+
+ENV_AUTOGRADER = "NNCOURSE_AUTOGRADER"
+
+
+class ResultsCollector:
+    def pytest_sessionfinish(self, session):
+        self.results = list(session.config.stash[RESULTS_KEY])
+
+
+def find_autograder(start=None):
+    """Return the course's `autograder/` folder: $NNCOURSE_AUTOGRADER, or the nearest one above `start`."""
+    if os.environ.get(ENV_AUTOGRADER):
+        return Path(os.environ[ENV_AUTOGRADER])
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "autograder" / "conftest.py").is_file():
+            return folder / "autograder"
+    raise FileNotFoundError(f"no autograder/ folder above {here}; set {ENV_AUTOGRADER}")
+
+
+def run_hidden(assignment, *, namespace=None, notebook=None, function=None, autograder=None):
+    """Run the hidden checks of `assignment`; return one Result per check."""
+    autograder = Path(autograder or find_autograder())
+    args = [
+        str(autograder / f"test_{assignment}.py"),
+        "-c", str(autograder / "pytest.ini"),
+        "--rootdir", str(autograder),
+        "--import-mode=importlib",
+        "-p", "no:cacheprovider",
+        "-q",
+    ]
+    if function:
+        args += ["--check-function", function]
+    if notebook:
+        args += ["--notebook", str(notebook)]
+    collector = ResultsCollector()
+    plugins = [collector] + ([NamespaceProvider(namespace)] if namespace is not None else [])
+    with contextlib.redirect_stdout(io.StringIO()) as log:
+        code = pytest.main(args, plugins=plugins)
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise RuntimeError(f"the hidden checks of {assignment} could not run (pytest exit {code}):\n{log.getvalue()}")
+    return collector.results
+
+
+def grade_in_notebook(function):
+    """Run the hidden checks of `function` on the notebook's own namespace; return the points earned."""
+    results = run_hidden(assignment_of(function), namespace=caller_namespace(), function=function)
+    for r in results:
+        status = "PASS" if r.passed else "FAIL"
+        print(f"[{status}] {r.check.name} ({r.check.points:g} pt)")
+        if not r.passed:
+            print("       " + r.message.replace("\n", "\n       "))
+    return sum(r.check.points for r in results if r.passed)

@@ -1,0 +1,109 @@
+"""Read course notebooks and pull out the code that defines a student's functions.
+
+Grading never runs a notebook top to bottom: it runs the `imports` cell and the
+answer cells (nbgrader `solution` cells, found by `grade_id`), so demos and
+plots cost nothing and a stray cell cannot break the grade.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import nbformat
+
+SETUP_CELL = "imports"
+
+
+class NotebookError(Exception):
+    """A notebook is missing, unreadable or not laid out as the course expects."""
+
+
+def read_notebook(path):
+    """Return the notebook at `path`, or raise NotebookError saying why not."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotebookError(f"no notebook at {path}")
+    try:
+        return nbformat.read(path, as_version=4)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise NotebookError(f"{path.name} is not valid notebook JSON: {error}") from None
+    except Exception as error:  # nbformat raises several unrelated types
+        raise NotebookError(f"{path.name} could not be read as a notebook: {error}") from None
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_id(cell):
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def is_answer(cell):
+    return cell.get("cell_type") == "code" and bool(nbgrader_meta(cell).get("solution"))
+
+
+def cells_by_id(nb):
+    """Return {grade_id: cell} for every nbgrader cell of the notebook."""
+    return {grade_id(c): c for c in nb.cells if grade_id(c)}
+
+
+def grading_code(nb):
+    """Return [(grade_id, source)] of the cells that define the student's functions.
+
+    That is the `imports` cell, then every answer cell, in notebook order.
+    """
+    cells = [c for c in nb.cells if is_answer(c) or (c.get("cell_type") == "code" and grade_id(c) == SETUP_CELL)]
+    return [(grade_id(c) or "?", strip_magics(c.get("source", ""))) for c in cells]
+
+
+def strip_magics(source):
+    """Return source without IPython-only lines (`%matplotlib`, `!pip`), which plain Python rejects."""
+    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+
+
+def load_functions(path):
+    """Execute a notebook's grading code in a fresh namespace.
+
+    Returns `(namespace, errors)`, where errors maps the grade_id of each cell
+    that raised to a one-line message; the cells after it still run. This runs
+    in the calling process, so use it only for trusted notebooks (the
+    instructor's solutions); student code goes through the isolated runner.
+    """
+    path = Path(path).resolve()
+    # Cells run from the notebook's own folder, as they would in Jupyter.
+    with contextlib.chdir(path.parent):
+        return execute_cells(grading_code(read_notebook(path)))
+
+
+def execute_cells(cells, namespace=None):
+    """Run [(grade_id, source)] in order in one namespace; return (namespace, errors)."""
+    namespace = {"__name__": "__notebook__"} if namespace is None else namespace
+    errors = {}
+    for cell_id, source in cells:
+        try:
+            exec(compile(source, f"<cell {cell_id}>", "exec"), namespace)  # noqa: S102
+        except Exception as error:  # noqa: BLE001 (one broken cell must not hide the others)
+            errors[cell_id] = f"{type(error).__name__}: {error}"
+    return namespace, errors
+
+
+def use_functions_from(assignment, namespace=None):
+    """Define, in the caller's namespace, the functions of a sibling assignment's notebook.
+
+    Loads `../<assignment>/<assignment>.ipynb` relative to the current folder,
+    which is the notebook's folder in Jupyter. Its own toolbox cell brings in
+    the assignments before it.
+    """
+    from nncourse.checks.core import caller_namespace
+
+    target = caller_namespace() if namespace is None else namespace
+    path = (Path.cwd() / ".." / assignment / f"{assignment}.ipynb").resolve()
+    with contextlib.chdir(path.parent):
+        loaded, errors = execute_cells(grading_code(read_notebook(path)))
+    if errors:
+        details = "; ".join(f"cell {k}: {v}" for k, v in errors.items())
+        raise NotebookError(f"{assignment} did not run cleanly ({details}); fix it there first")
+    target.update({k: v for k, v in loaded.items() if not k.startswith("__")})

@@ -1,0 +1,78 @@
+"""`nncourse check`: run a notebook's public checks without Jupyter.
+
+The student's cells run in a child process (`python -m nncourse.selfcheck`),
+so a cell that loops, exits or crashes still leaves a report behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+from pathlib import Path
+
+from nncourse.checks import ASSIGNMENTS, Student, format_results, public_checks, run_checks
+from nncourse.notebook import NotebookError, cells_by_id, execute_cells, grading_code, read_notebook
+
+TIMEOUT_SECONDS = 600
+
+
+def guess_assignment(path):
+    """Return the assignment a notebook belongs to, from its folder or file name."""
+    path = Path(path)
+    for name in (path.parent.name, path.stem):
+        if name in ASSIGNMENTS:
+            return name
+    raise NotebookError(f"cannot tell which assignment {path.name} is; pass --assignment (one of {', '.join(ASSIGNMENTS)})")
+
+
+def run_in_child(path, assignment, timeout=TIMEOUT_SECONDS):
+    """Check the notebook in a child process; return its exit code (printing its report)."""
+    try:
+        done = subprocess.run([sys.executable, "-m", "nncourse.selfcheck", str(path), assignment], timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"Your notebook's code ran for over {timeout} s and was stopped. Look for a loop that never ends.")
+        return 1
+    if done.returncode not in (0, 1):
+        print(f"Your notebook's code stopped the checker (exit code {done.returncode}). "
+              "Look for sys.exit(), os._exit() or a crash in your cells.")
+        return 1
+    return done.returncode
+
+
+def check_notebook(path, assignment):
+    """Run every public check of `assignment` on the notebook; print a report; return the exit code."""
+    path = Path(path).resolve()
+    nb = read_notebook(path)
+    with contextlib.chdir(path.parent):
+        namespace, errors = execute_cells(grading_code(nb))
+    for cell_id, message in errors.items():
+        if not message.startswith("NotImplementedError"):
+            print(f"Cell `{cell_id}` raised {message}")
+    student = Student(namespace)
+    present = cells_by_id(nb)
+    tests = public_checks(assignment)
+    functions = list(dict.fromkeys(t.check.function for t in tests))
+    all_results = []
+    for function in functions:
+        results = run_checks([t for t in tests if t.check.function == function], student)
+        if function not in present:
+            print(f"\n{function}: the cell with grade_id `{function}` is missing from the notebook.")
+        print(f"\n{function}")
+        print(format_results(function, results))
+        all_results += results
+    passed = [r for r in all_results if r.passed]
+    points = sum(r.check.points for r in passed)
+    available = sum(r.check.points for r in all_results)
+    verdict = "all public checks pass" if len(passed) == len(all_results) else "some public checks fail"
+    print(f"\n{assignment}: {len(passed)}/{len(all_results)} public checks passed, "
+          f"{points:g} of {available:g} points available: {verdict}.")
+    return 0 if len(passed) == len(all_results) else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(check_notebook(sys.argv[1], sys.argv[2]))
+    except NotebookError as error:
+        print(f"error: {error}")
+        sys.exit(1)

@@ -68,12 +68,20 @@ def normalized(path):
 
 
 def differences(built, committed):
-    """Return the relative paths of notebooks that differ between two release (or solutions) trees."""
+    """Return the relative paths of files that differ between two release (or solutions) trees.
+
+    Notebooks are compared by content, other files byte for byte.
+    """
     built, committed = Path(built), Path(committed)
-    names = {p.relative_to(built) for p in built.rglob("*.ipynb")} | {p.relative_to(committed) for p in committed.rglob("*.ipynb")}
+    files = lambda top: {p.relative_to(top) for p in top.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts}
     changed = []
-    for name in sorted(names):
+    for name in sorted(files(built) | files(committed)):
         a, b = built / name, committed / name
-        if not (a.is_file() and b.is_file()) or normalized(a) != normalized(b):
+        if not (a.is_file() and b.is_file()):
+            changed.append(str(name))
+        elif a.suffix == ".ipynb":
+            if normalized(a) != normalized(b):
+                changed.append(str(name))
+        elif a.read_bytes() != b.read_bytes():
             changed.append(str(name))
     return changed

@@ -41,6 +41,41 @@ def cmd_mnist(args):
     return 0
 
 
+def cmd_demo(args):
+    """Show a student's day (a failing stub, a passing solution), then train the reference on MNIST."""
+    import os
+    import time
+
+    import numpy as np
+
+    from nncourse.build import course_root
+    from nncourse.data import load_mnist
+    from nncourse.notebook import load_functions
+    from nncourse.selfcheck import run_in_child
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    root = course_root()
+    print("== A student runs `nncourse check` on the untouched 01_forward release ==")
+    run_in_child(root / "release/01_forward/01_forward.ipynb", "01_forward", quiet_passes=True)
+    print("\n== ... and on a finished notebook (the published solution) ==")
+    run_in_child(root / "solutions/01_forward/01_forward.ipynb", "01_forward", quiet_passes=True)
+
+    print("\n== The reference network, built only from the course's own functions, learns MNIST ==")
+    data = load_mnist()
+    solution, errors = load_functions(root / "solutions/05_mnist/05_mnist.ipynb")
+    if errors:
+        print(f"the 05_mnist solution did not load: {errors}", file=sys.stderr)
+        return 1
+    start = time.perf_counter()
+    params, activation = solution["train_mnist"](solution["preprocess"](data.x_train), data.y_train, 0)
+    seconds = time.perf_counter() - start
+    predicted = solution["predict"](params, solution["preprocess"](data.x_test), activation)
+    accuracy = float(np.mean(predicted == data.y_test))
+    print(f"trained {' -> '.join(str(W.shape[0]) for W, _ in params)} -> 10 ({activation}) in {seconds:.1f} s; "
+          f"test accuracy {accuracy:.4f} (full marks need 0.97)")
+    return 0
+
+
 def parser():
     p = argparse.ArgumentParser(prog="nncourse", description="Build a neural network from scratch, and grade it.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -53,6 +88,9 @@ def parser():
     s.add_argument("notebook")
     s.add_argument("--assignment", help="assignment name, if the notebook's folder does not say")
     s.set_defaults(run=cmd_check)
+
+    s = sub.add_parser("demo", help="show self-checks and train the reference network on MNIST")
+    s.set_defaults(run=cmd_demo)
 
     s = sub.add_parser("mnist", help="fetch, verify and cache MNIST")
     s.add_argument("--idx-dir", help="a folder with the four standard MNIST IDX files")

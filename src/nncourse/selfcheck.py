@@ -26,10 +26,14 @@ def guess_assignment(path):
     raise NotebookError(f"cannot tell which assignment {path.name} is; pass --assignment (one of {', '.join(ASSIGNMENTS)})")
 
 
-def run_in_child(path, assignment, timeout=TIMEOUT_SECONDS):
-    """Check the notebook in a child process; return its exit code (printing its report)."""
+def run_in_child(path, assignment, timeout=TIMEOUT_SECONDS, quiet_passes=False):
+    """Check the notebook in a child process; return its exit code (printing its report).
+
+    quiet_passes: list only failing checks and the summary.
+    """
+    command = [sys.executable, "-m", "nncourse.selfcheck", str(path), assignment] + (["--quiet"] if quiet_passes else [])
     try:
-        done = subprocess.run([sys.executable, "-m", "nncourse.selfcheck", str(path), assignment], timeout=timeout)
+        done = subprocess.run(command, timeout=timeout)
     except subprocess.TimeoutExpired:
         print(f"Your notebook's code ran for over {timeout} s and was stopped. Look for a loop that never ends.")
         return 1
@@ -40,7 +44,7 @@ def run_in_child(path, assignment, timeout=TIMEOUT_SECONDS):
     return done.returncode
 
 
-def check_notebook(path, assignment):
+def check_notebook(path, assignment, quiet_passes=False):
     """Run every public check of `assignment` on the notebook; print a report; return the exit code."""
     path = Path(path).resolve()
     nb = read_notebook(path)
@@ -56,11 +60,13 @@ def check_notebook(path, assignment):
     all_results = []
     for function in functions:
         results = run_checks([t for t in tests if t.check.function == function], student)
+        all_results += results
         if function not in present:
             print(f"\n{function}: the cell with grade_id `{function}` is missing from the notebook.")
+        if quiet_passes and all(r.passed for r in results):
+            continue
         print(f"\n{function}")
         print(format_results(function, results))
-        all_results += results
     passed = [r for r in all_results if r.passed]
     points = sum(r.check.points for r in passed)
     available = sum(r.check.points for r in all_results)
@@ -72,7 +78,7 @@ def check_notebook(path, assignment):
 
 if __name__ == "__main__":
     try:
-        sys.exit(check_notebook(sys.argv[1], sys.argv[2]))
+        sys.exit(check_notebook(sys.argv[1], sys.argv[2], quiet_passes="--quiet" in sys.argv[3:]))
     except NotebookError as error:
         print(f"error: {error}")
         sys.exit(1)

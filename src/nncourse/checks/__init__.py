@@ -59,7 +59,13 @@ def public_checks(assignment=None, function=None):
 
 
 def assignment_of(function):
-    """Return the assignment whose public checks cover `function`."""
+    """Return the assignment whose public checks cover `function`.
+
+    Whole-pipeline checks (the MNIST threshold) are named after their
+    assignment, which is then the answer.
+    """
+    if function in ASSIGNMENTS:
+        return function
     for assignment in ASSIGNMENTS:
         if public_checks(assignment, function):
             return assignment

@@ -11,8 +11,6 @@ import contextlib
 import json
 from pathlib import Path
 
-import nbformat
-
 SETUP_CELL = "imports"
 
 
@@ -22,6 +20,8 @@ class NotebookError(Exception):
 
 def read_notebook(path):
     """Return the notebook at `path`, or raise NotebookError saying why not."""
+    import nbformat  # slow to import; the sandboxed worker never needs it
+
     path = Path(path)
     if not path.is_file():
         raise NotebookError(f"no notebook at {path}")

@@ -1,0 +1,102 @@
+"""The child process that holds a student's code: `python -m nncourse.grading.worker`.
+
+It talks to the grader over its original stdin and stdout, then points file
+descriptors 0-2 at /dev/null, so nothing the student prints can reach the
+protocol. Requests:
+- {"op": "load", "cells": [[grade_id, source], ...]}: run the cells in one namespace;
+- {"op": "call", "name": ..., "args": [...], "kwargs": {...}}: call a function.
+Every answer carries at most OUTPUT_LIMIT characters of what the code printed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+
+OUTPUT_LIMIT = 4000
+
+
+class CappedText(io.TextIOBase):
+    """A text stream that keeps the first OUTPUT_LIMIT characters and drops the rest."""
+
+    def __init__(self):
+        self.parts, self.size = [], 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if self.size < OUTPUT_LIMIT:
+            self.parts.append(text[: OUTPUT_LIMIT - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def take(self):
+        text = "".join(self.parts)
+        if self.size > OUTPUT_LIMIT:
+            text += f"\n... ({self.size - OUTPUT_LIMIT} more characters of output dropped)"
+        self.parts, self.size = [], 0
+        return text
+
+
+def protocol_streams():
+    """Return (requests, replies) on duplicates of fds 0 and 1, then silence 0-2."""
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    return requests, replies
+
+
+def handle(request, namespace):
+    from nncourse.checks.core import StudentError, call
+    from nncourse.notebook import execute_cells
+
+    if request.get("op") == "load":
+        errors = {}
+        for cell_id, source in request["cells"]:
+            try:
+                errors.update(execute_cells([(cell_id, source)], namespace)[1])
+            except BaseException as error:  # noqa: BLE001 (exit() in a cell must not stop the others)
+                errors[cell_id] = f"{type(error).__name__}: {error}"
+        return {"errors": errors}
+    if request.get("op") == "call":
+        name = request["name"]
+        function = namespace.get(name)
+        if not callable(function):
+            return {"error": {"problem": f"`{name}` is not defined.",
+                              "hint": f"Check that the cell defining `{name}` is there and runs without an error."}}
+        try:
+            return {"value": call(name, function, request["args"], request["kwargs"])}
+        except StudentError as error:
+            return {"error": {"problem": error.problem, "hint": error.hint}}
+    return {"error": {"problem": f"unknown request {request.get('op')!r}"}}
+
+
+def main():
+    from nncourse.grading.wire import receive, send
+
+    requests, replies = protocol_streams()
+    namespace = {"__name__": "__main__"}
+    output = CappedText()
+    sys.stdout = sys.stderr = output
+    while True:
+        try:
+            request = receive(requests)
+        except EOFError:
+            return
+        try:
+            reply = handle(request, namespace)
+        except SystemExit as exit_:
+            reply = {"error": {"problem": f"the code called exit({exit_.code!r}), which stops the program.",
+                               "hint": "Remove sys.exit()/exit() from your functions; return a value instead."}}
+        except BaseException as error:  # noqa: BLE001 (KeyboardInterrupt and friends from student code)
+            reply = {"error": {"problem": f"the code raised {type(error).__name__}: {error}"}}
+        reply["output"] = output.take()
+        send(replies, reply)
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def cmd_build(args):
@@ -76,6 +77,71 @@ def cmd_demo(args):
     return 0
 
 
+def cmd_grade(args):
+    from nncourse.build import course_root
+    from nncourse.grading.grader import grade_class
+    from nncourse.grading.gradebook import record_scores
+
+    root = course_root()
+    submitted = Path(args.submitted) if args.submitted else root / "submitted"
+    out = Path(args.out) if args.out else root / "graded"
+    extra = ["--no-bwrap"] if args.no_bwrap else []
+    try:
+        rows = grade_class(args.assignment, submitted, out, root / "autograder", root / "source",
+                           jobs=args.jobs, force=args.force, extra_args=extra)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {out / args.assignment / 'grades.csv'} ({len(rows)} students)")
+    if not args.no_gradebook:
+        print(record_scores(root, args.assignment, rows))
+    return 0
+
+
+def cmd_grade_notebook(args):
+    """Grade one notebook (or a folder holding it); print Gradescope's results.json on stdout."""
+    import json
+    import shutil
+    import tempfile
+
+    from nncourse.build import course_root
+    from nncourse.grading.hidden import run_hidden
+    from nncourse.grading.report import results_json
+
+    root = Path(args.course) if args.course else course_root()
+    given = Path(args.path).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        # The grader reads a folder laid out as nbgrader's: <assignment>/<assignment>.ipynb.
+        folder = Path(tmp) / args.assignment
+        if given.is_dir():
+            shutil.copytree(given, folder, ignore=shutil.ignore_patterns(".*"))
+        else:
+            folder.mkdir()
+            if given.is_file():
+                shutil.copy(given, folder / given.name)
+        extra = ["--source-dir", str(root / "source")] + (["--no-bwrap"] if args.no_bwrap else [])
+        results, problems = run_hidden(args.assignment, submission=folder, autograder=root / "autograder", extra_args=extra)
+    if not given.exists():
+        problems = [f"no notebook at {args.path}"] + problems
+    print(json.dumps(results_json(results, problems), indent=1))
+    return 0
+
+
+def cmd_gradescope(args):
+    from nncourse.build import course_root
+    from nncourse.grading.gradescope import build_bundle
+
+    root = course_root()
+    out = Path(args.out) if args.out else root / "gradescope" / f"{args.assignment}.zip"
+    try:
+        build_bundle(root, args.assignment, out)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}: upload it as the Gradescope autograder of {args.assignment}")
+    return 0
+
+
 def parser():
     p = argparse.ArgumentParser(prog="nncourse", description="Build a neural network from scratch, and grade it.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -88,6 +154,28 @@ def parser():
     s.add_argument("notebook")
     s.add_argument("--assignment", help="assignment name, if the notebook's folder does not say")
     s.set_defaults(run=cmd_check)
+
+    s = sub.add_parser("grade", help="grade every submission of an assignment with the hidden checks")
+    s.add_argument("assignment")
+    s.add_argument("--submitted", help="nbgrader's submitted/ folder (default: <course>/submitted)")
+    s.add_argument("--out", help="where results go (default: <course>/graded)")
+    s.add_argument("--jobs", type=int, default=1, help="students graded at once")
+    s.add_argument("--force", action="store_true", help="regrade students already graded")
+    s.add_argument("--no-gradebook", action="store_true", help="do not write scores into nbgrader's gradebook")
+    s.add_argument("--no-bwrap", action="store_true", help="do not use bubblewrap even if installed")
+    s.set_defaults(run=cmd_grade)
+
+    s = sub.add_parser("grade-notebook", help="grade one notebook (or the folder holding it); print Gradescope JSON")
+    s.add_argument("path")
+    s.add_argument("--assignment", required=True)
+    s.add_argument("--course", help="the course folder with source/ and autograder/ (default: found from here)")
+    s.add_argument("--no-bwrap", action="store_true", help="do not use bubblewrap even if installed")
+    s.set_defaults(run=cmd_grade_notebook)
+
+    s = sub.add_parser("gradescope", help="build a Gradescope autograder zip for an assignment")
+    s.add_argument("assignment")
+    s.add_argument("--out", help="zip path (default: <course>/gradescope/<assignment>.zip)")
+    s.set_defaults(run=cmd_gradescope)
 
     s = sub.add_parser("demo", help="show self-checks and train the reference network on MNIST")
     s.set_defaults(run=cmd_demo)

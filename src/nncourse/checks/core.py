@@ -20,22 +20,30 @@ import numpy as np
 MAX_ITEMS = 1_000_000  # cap on how many items a returned generator may yield
 
 
+DEFAULT_TIMEOUT = 10.0  # seconds a check may spend in student code, where it runs isolated
+
+
 @dataclass(frozen=True)
 class CheckInfo:
     function: str
     what: str
     points: float
+    timeout: float = DEFAULT_TIMEOUT
 
     @property
     def name(self):
         return f"{self.function}: {self.what}"
 
 
-def graded(function, what, points=1.0):
-    """Return a decorator that marks a check of `function` worth `points`."""
+def graded(function, what, points=1.0, timeout=DEFAULT_TIMEOUT):
+    """Return a decorator that marks a check of `function` worth `points`.
+
+    timeout: how long the check may wait for each call into student code when
+    grading runs isolated (it has no effect in a notebook).
+    """
 
     def mark(test):
-        test.check = CheckInfo(function, what, float(points))
+        test.check = CheckInfo(function, what, float(points), float(timeout))
         return test
 
     return mark

@@ -22,14 +22,18 @@ import pytest
 
 from nncourse.checks import assignment_of
 from nncourse.checks.core import caller_namespace
-from nncourse.grading.plugin import RESULTS_KEY, NamespaceProvider
+from nncourse.grading.plugin import PROBLEMS_KEY, RESULTS_KEY, NamespaceProvider
 
 ENV_AUTOGRADER = "NNCOURSE_AUTOGRADER"
 
 
 class ResultsCollector:
+    results = ()
+    problems = ()
+
     def pytest_sessionfinish(self, session):
         self.results = list(session.config.stash[RESULTS_KEY])
+        self.problems = list(session.config.stash[PROBLEMS_KEY])
 
 
 def find_autograder(start=None):
@@ -43,8 +47,14 @@ def find_autograder(start=None):
     raise FileNotFoundError(f"no autograder/ folder above {here}; set {ENV_AUTOGRADER}")
 
 
-def run_hidden(assignment, *, namespace=None, notebook=None, function=None, autograder=None):
-    """Run the hidden checks of `assignment`; return one Result per check."""
+def run_hidden(assignment, *, namespace=None, notebook=None, submission=None, function=None, autograder=None,
+               extra_args=()):
+    """Run the hidden checks of `assignment`; return (results, problems).
+
+    The student's code comes from one of: `namespace` (a live kernel's),
+    `notebook` (trusted, loaded here) or `submission` (a student's folder,
+    run in a sandbox).
+    """
     autograder = Path(autograder or find_autograder())
     args = [
         str(autograder / f"test_{assignment}.py"),
@@ -58,18 +68,21 @@ def run_hidden(assignment, *, namespace=None, notebook=None, function=None, auto
         args += ["--check-function", function]
     if notebook:
         args += ["--notebook", str(notebook)]
+    if submission:
+        args += ["--submission", str(submission)]
+    args += list(extra_args)
     collector = ResultsCollector()
     plugins = [collector] + ([NamespaceProvider(namespace)] if namespace is not None else [])
     with contextlib.redirect_stdout(io.StringIO()) as log:
         code = pytest.main(args, plugins=plugins)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"the hidden checks of {assignment} could not run (pytest exit {code}):\n{log.getvalue()}")
-    return collector.results
+    return collector.results, collector.problems
 
 
 def grade_in_notebook(function):
     """Run the hidden checks of `function` on the notebook's own namespace; return the points earned."""
-    results = run_hidden(assignment_of(function), namespace=caller_namespace(), function=function)
+    results, _ = run_hidden(assignment_of(function), namespace=caller_namespace(), function=function)
     for r in results:
         status = "PASS" if r.passed else "FAIL"
         print(f"[{status}] {r.check.name} ({r.check.points:g} pt)")

@@ -4,6 +4,10 @@ It gives every check two fixtures:
 - `student`: the graded functions of the notebook being graded;
 - `reference`: the same functions from the instructor's solution in `source/`.
 
+`--notebook PATH` loads a trusted notebook (the instructor's) in this process;
+`--submission DIR` grades a student's folder with their code in a sandboxed
+child process, so nothing they wrote runs where the score is decided.
+
 It also refuses a test without `@graded` (every test needs a name and points),
 narrows a run to one function with `--check-function`, and records a Result
 per check so a runner can total the points.
@@ -17,15 +21,21 @@ from pathlib import Path
 import pytest
 
 from nncourse.checks import Result, Student
+from nncourse.grading.sandbox import Isolation, RemoteStudent, Sandbox
+from nncourse.grading.submission import read_submission
 from nncourse.notebook import load_functions
 
 NAMESPACE_KEY = pytest.StashKey[dict]()
 RESULTS_KEY = pytest.StashKey[list]()
+PROBLEMS_KEY = pytest.StashKey[list]()
+TIMEOUT_KEY = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("nncourse")
-    group.addoption("--notebook", help="the notebook whose functions are graded")
+    group.addoption("--notebook", help="a trusted notebook to grade in this process")
+    group.addoption("--submission", help="a student's submission folder (or notebook) to grade in a sandbox")
+    group.addoption("--no-bwrap", action="store_true", help="isolate with a plain child process even if bubblewrap is installed")
     group.addoption("--source-dir", help="the course's source/ folder (default: beside autograder/)")
     group.addoption("--check-function", help="run only the checks of this graded function")
     group.addoption("--results-json", help="write the result of every check to this file")
@@ -43,6 +53,13 @@ class NamespaceProvider:
 
 def pytest_configure(config):
     config.stash[RESULTS_KEY] = []
+    config.stash[PROBLEMS_KEY] = []
+    config.stash[TIMEOUT_KEY] = {"seconds": None}
+
+
+def pytest_runtest_setup(item):
+    # Set before fixtures run, so module fixtures (the MNIST training) get the first check's timeout.
+    item.config.stash[TIMEOUT_KEY]["seconds"] = item.obj.check.timeout
 
 
 def pytest_collection_modifyitems(config, items):
@@ -76,8 +93,9 @@ def failure_message(excinfo):
     error = excinfo.value
     text = str(error).strip()
     if isinstance(error, AssertionError):
-        # A bare assert's message carries pytest's rewrite of the source line; keep only the first line.
-        return text.split("\nassert ")[0] if text else "the check's assertion failed"
+        # A bare assert's message is pytest's rewrite of the check's source: never show it.
+        text = text.split("\nassert ")[0]
+        return "the result is not what the check expected" if not text or text.startswith("assert ") else text
     return f"{type(error).__name__}: {text}"
 
 
@@ -96,23 +114,54 @@ def assignment_of_module(module):
     return Path(module.__file__).stem.removeprefix("test_")
 
 
+def source_dir(config, module):
+    source = config.getoption("--source-dir")
+    return Path(source) if source else Path(module.__file__).resolve().parent.parent / "source"
+
+
 @pytest.fixture(scope="session")
 def student(request):
-    namespace = request.config.stash.get(NAMESPACE_KEY, None)
-    if namespace is None:
-        notebook = request.config.getoption("--notebook")
-        if not notebook:
-            raise pytest.UsageError("give the notebook to grade with --notebook PATH")
-        namespace, _ = load_functions(notebook)
-    return Student(namespace)
+    config = request.config
+    namespace = config.stash.get(NAMESPACE_KEY, None)
+    if namespace is not None:
+        return Student(namespace)
+    if config.getoption("--notebook"):
+        return Student(load_functions(config.getoption("--notebook"))[0])
+    if not config.getoption("--submission"):
+        raise pytest.UsageError("give --notebook PATH (trusted) or --submission DIR (a student's work)")
+    return sandboxed_student(request)
+
+
+def sandboxed_student(request):
+    config = request.config
+    module = request.session.items[0].module  # a grading run covers one assignment's module
+    assignment = assignment_of_module(module)
+    folder = Path(config.getoption("--submission"))
+    if folder.suffix == ".ipynb":
+        folder = folder.parent
+    instructor = source_dir(config, module) / assignment / f"{assignment}.ipynb"
+    submission = read_submission(folder.name, folder, assignment, instructor)
+    sandbox = Sandbox(submission.cells, isolation=Isolation(use_bwrap=False if config.getoption("--no-bwrap") else None, hide=hidden_folders(config, instructor)))
+    request.addfinalizer(sandbox.close)
+    sandbox.start()
+    problems = config.stash[PROBLEMS_KEY]
+    problems += submission.problems
+    problems += [f"the cell `{cid}` raised {message}" for cid, message in sandbox.load_errors.items()]
+    return RemoteStudent(sandbox, config.stash[TIMEOUT_KEY])
+
+
+def hidden_folders(config, instructor):
+    """Folders a sandboxed child must not see: the course (solutions, hidden checks, other students), homes, data."""
+    from nncourse.data import default_cache_dir
+
+    course = instructor.resolve().parent.parent.parent
+    return [course, Path.home(), default_cache_dir(), Path(config.rootpath), Path("/home"), Path("/root")]
 
 
 @pytest.fixture(scope="module")
 def reference(request):
-    source = request.config.getoption("--source-dir")
-    source = Path(source) if source else Path(request.module.__file__).resolve().parent.parent / "source"
     assignment = assignment_of_module(request.module)
-    namespace, errors = load_functions(source / assignment / f"{assignment}.ipynb")
+    namespace, errors = load_functions(source_dir(request.config, request.module) / assignment / f"{assignment}.ipynb")
     if errors:
         raise RuntimeError(f"the reference solution of {assignment} is broken: {errors}")
     return Student(namespace)

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 import nncourse
 from nncourse.checks.core import StudentError, describe_call
 from nncourse.grading.wire import WireError, receive, send
@@ -247,6 +249,7 @@ class Sandbox:
         if "error" in reply:
             error = reply["error"]
             raise StudentError(str(error.get("problem", "failed")), input=shown, hint=error.get("hint"))
+        apply_side_effects(args, kwargs, reply)
         return reply["value"]
 
     def death_message(self):
@@ -289,14 +292,58 @@ class Sandbox:
         self.close_process()
 
 
-class RemoteStudent:
-    """Like checks.Student, but every call goes to a Sandbox; timeouts come from the running check."""
+def apply_side_effects(args, kwargs, reply):
+    """Make the grader's own arguments show what the call did to the child's copies.
 
-    def __init__(self, sandbox):
+    An in-place change to an input, or the draws taken from a Generator, must be
+    visible to the check, just as when the function runs in the same process.
+    """
+    slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
+    for key, new in (reply.get("changed") or {}).items():
+        if key in slots:
+            overwrite(slots[key], new)
+    for key, state in (reply.get("generators") or {}).items():
+        if isinstance(slots.get(key), np.random.Generator):
+            try:
+                slots[key].bit_generator.state = state
+            except (TypeError, ValueError, KeyError):
+                pass  # a state the child doctored; the draws simply do not advance
+
+
+def overwrite(original, new, depth=0):
+    """Copy `new` into `original` in place wherever their structures agree."""
+    if depth > 20:
+        return
+    if isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
+        if original.shape == new.shape and original.flags.writeable:
+            np.copyto(original, new, casting="unsafe")
+        return
+    if isinstance(original, (list, tuple)) and isinstance(new, (list, tuple)):
+        for old_item, new_item in zip(original, new):
+            overwrite(old_item, new_item, depth + 1)
+        if isinstance(original, list):
+            shared = min(len(original), len(new))
+            for i in range(shared):
+                if not isinstance(original[i], (np.ndarray, list, tuple)):
+                    original[i] = new[i]
+            del original[shared:]
+            original.extend(new[shared:])
+    elif isinstance(original, dict) and isinstance(new, dict):
+        original.clear()
+        original.update(new)
+
+
+class RemoteStudent:
+    """Like checks.Student, but every call goes to a Sandbox.
+
+    timeout: a dict whose "seconds" the grader sets for each check, read at every call.
+    """
+
+    def __init__(self, sandbox, timeout=None):
         self._sandbox = sandbox
-        self.timeout = None
+        self._timeout = timeout if timeout is not None else {"seconds": None}
 
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return lambda *args, **kwargs: self._sandbox.call(name, args, kwargs, self.timeout)
+        return lambda *args, **kwargs: self._sandbox.call(name, args, kwargs, self._timeout["seconds"])

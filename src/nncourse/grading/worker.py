@@ -50,6 +50,41 @@ def protocol_streams():
     return requests, replies
 
 
+def fingerprint(value, depth=0):
+    """Return a comparable summary of a value: array contents by digest, containers by item."""
+    import hashlib
+
+    import numpy as np
+
+    if depth > 20:
+        return None
+    if isinstance(value, np.ndarray):
+        data = value if value.flags.c_contiguous else np.ascontiguousarray(value)
+        return ("array", value.shape, str(value.dtype), hashlib.blake2b(memoryview(data).cast("B")).hexdigest())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(fingerprint(v, depth + 1) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((k, fingerprint(v, depth + 1)) for k, v in value.items()))
+    return ("other", repr(value)[:200])
+
+
+def call_and_report_changes(call, name, function, args, kwargs):
+    """Call, and return (value, changed_args, generator_states) so the grader sees side effects.
+
+    changed_args maps an argument's position (or keyword) to its new value,
+    for each argument the call modified in place; generator_states maps each
+    Generator argument to its state after the call.
+    """
+    import numpy as np
+
+    slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
+    before = {k: fingerprint(v) for k, v in slots.items() if not isinstance(v, np.random.Generator)}
+    value = call(name, function, args, kwargs)
+    changed = {k: slots[k] for k, digest in before.items() if fingerprint(slots[k]) != digest}
+    states = {k: v.bit_generator.state for k, v in slots.items() if isinstance(v, np.random.Generator)}
+    return value, changed, states
+
+
 def handle(request, namespace):
     from nncourse.checks.core import StudentError, call
     from nncourse.notebook import execute_cells
@@ -69,9 +104,10 @@ def handle(request, namespace):
             return {"error": {"problem": f"`{name}` is not defined.",
                               "hint": f"Check that the cell defining `{name}` is there and runs without an error."}}
         try:
-            return {"value": call(name, function, request["args"], request["kwargs"])}
+            value, changed, states = call_and_report_changes(call, name, function, request["args"], request["kwargs"])
         except StudentError as error:
             return {"error": {"problem": error.problem, "hint": error.hint}}
+        return {"value": value, "changed": changed, "generators": states}
     return {"error": {"problem": f"unknown request {request.get('op')!r}"}}
 
 

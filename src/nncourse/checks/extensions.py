@@ -1,1 +1,439 @@
-"""Public checks (being written)."""
+"""Public checks of 06_extensions: ELU and arctan, momentum, a teacher's labels.
+
+Expected values are literal numbers worked out once by hand (or offline), so
+this file never holds a working version of the functions it checks. Where a
+wrong answer has a known cause, its numbers are written down too, so the
+message can name the mistake.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nncourse.checks.core import CheckFailure, StudentError, graded
+
+
+# ---------------------------------------------------------------- helpers
+
+def same(got, expected, rtol=1e-6, atol=1e-9):
+    """Return True when `got` is an array with the shape and values of `expected`."""
+    got = np.asarray(got)
+    return got.shape == np.shape(expected) and np.allclose(got, expected, rtol=rtol, atol=atol)
+
+
+def array_result(got, name, z):
+    """Return `got` if it is a numpy array shaped like `z`, else fail saying so."""
+    if not isinstance(got, np.ndarray):
+        raise CheckFailure(
+            f"`{name}` returned a {type(got).__name__}, not a numpy array.",
+            input=z, got=got,
+            hint="Build the result with numpy operations (np.where, np.exp, ...), which return arrays.",
+        )
+    if got.shape != z.shape:
+        raise CheckFailure(
+            f"`{name}` changed the shape of its input.",
+            input=z, expected=f"shape {z.shape}", got=got,
+            hint="An elementwise function returns one number per input number, in the same layout.",
+        )
+    return got
+
+
+def expect_values(got, expected, name, input, mistakes=(), rtol=1e-6):
+    """Fail unless `got` matches `expected`; name a known mistake when `got` matches one."""
+    if same(got, expected, rtol=rtol):
+        return
+    for wrong, problem, hint in mistakes:
+        if same(got, wrong, rtol=rtol):
+            raise CheckFailure(problem, input=input, expected=np.array(expected), got=got, hint=hint)
+    raise CheckFailure(f"`{name}` returned wrong values.", input=input, expected=np.array(expected), got=got)
+
+
+def call_without_overflow(function, z, name, hint):
+    """Return function(z); a numpy warning becomes a failure that explains the overflow."""
+    try:
+        return function(z)
+    except StudentError as error:
+        if "numpy warning" not in error.problem:
+            raise
+        raise CheckFailure(
+            f"`{name}` overflowed on large inputs: {error.problem.split(': ', 1)[-1]}",
+            input=z, expected="finite values and no warning", got="a numpy warning", hint=hint,
+        ) from None
+
+
+def expect_float32(function, name, z, expected):
+    """Fail unless function(z) keeps z's float32 dtype and still has the right values."""
+    got = array_result(function(z), name, z)
+    if got.dtype != np.float32:
+        raise CheckFailure(
+            f"`{name}` turned float32 input into {got.dtype}.",
+            input=z, expected="a float32 array", got=got,
+            hint="float64 creeps in through np.array(..., dtype=float), np.zeros(shape) or .astype(float). "
+            "A float32 array combined with plain Python numbers such as 1.0 stays float32.",
+        )
+    expect_values(got, expected, name, z, rtol=1e-5)
+
+
+OVERFLOW_HINT = (
+    "np.where(z > 0, z, np.exp(z) - 1) still computes np.exp(z) for every element, including "
+    "the large positive ones it then throws away. Take the exponential of np.minimum(z, 0) instead."
+)
+
+
+# ---------------------------------------------------------------- elu
+
+@graded("elu", "values for alpha = 1", points=1)
+def test_elu_values(student):
+    z = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 2.0])
+    got = array_result(student.elu(z), "elu", z)
+    expected = [-0.950212931632136, -0.6321205588285577, -0.3934693402873666, 0.0, 0.5, 2.0]
+    mistakes = [
+        ([-0.950212931632136, -0.6321205588285577, -0.3934693402873666, 0.0, 0.6487212707001282, 6.38905609893065],
+         "`elu` uses alpha * (exp(z) - 1) for positive z too.",
+         "ELU is z itself for z > 0; the exponential part is only for z <= 0."),
+        ([0.0, 0.0, 0.0, 0.0, 0.5, 2.0],
+         "`elu` returns 0 for negative z, like relu.",
+         "For z <= 0, ELU is alpha * (exp(z) - 1), which slides smoothly down to -alpha."),
+        ([0.049787068367863944, 0.36787944117144233, 0.6065306597126334, 1.0, 0.5, 2.0],
+         "`elu` forgot the `- 1` in alpha * (exp(z) - 1).",
+         "Without `- 1`, ELU jumps at z = 0; with it, elu(0) = 0 and the curve is continuous."),
+    ]
+    expect_values(got, expected, "elu", z, mistakes)
+
+
+@graded("elu", "uses alpha", points=1)
+def test_elu_uses_alpha(student):
+    z = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 2.0])
+    got = array_result(student.elu(z, alpha=0.5), "elu", z)
+    expected = [-0.475106465816068, -0.31606027941427883, -0.1967346701436833, 0.0, 0.5, 2.0]
+    mistakes = [
+        ([-0.950212931632136, -0.6321205588285577, -0.3934693402873666, 0.0, 0.5, 2.0],
+         "`elu` ignores its alpha argument (this is ELU with alpha = 1).",
+         "Multiply the negative branch by alpha: alpha * (exp(z) - 1)."),
+        ([-0.475106465816068, -0.31606027941427883, -0.1967346701436833, 0.0, 0.25, 1.0],
+         "`elu` multiplies the positive side by alpha too.",
+         "Only the negative branch is scaled: z for z > 0, alpha * (exp(z) - 1) otherwise."),
+    ]
+    expect_values(got, expected, "elu", {"z": z, "alpha": 0.5}, mistakes)
+
+
+@graded("elu", "no overflow for large |z|", points=1)
+def test_elu_large_inputs(student):
+    z = np.array([-1e4, -50.0, 50.0, 1e4])
+    got = call_without_overflow(student.elu, z, "elu", OVERFLOW_HINT)
+    expect_values(array_result(got, "elu", z), [-1.0, -1.0, 50.0, 1e4], "elu", z)
+
+
+@graded("elu", "keeps float32", points=1)
+def test_elu_keeps_float32(student):
+    z = np.array([-3.0, -0.5, 0.0, 0.5, 2.0], dtype=np.float32)
+    expect_float32(student.elu, "elu", z, [-0.950212931632136, -0.3934693402873666, 0.0, 0.5, 2.0])
+
+
+# ---------------------------------------------------------------- elu_prime
+
+@graded("elu_prime", "values for alpha = 1", points=1)
+def test_elu_prime_values(student):
+    z = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    got = array_result(student.elu_prime(z), "elu_prime", z)
+    expected = [0.1353352832366127, 0.6065306597126334, 1.0, 1.0, 1.0]
+    mistakes = [
+        ([-0.8646647167633873, -0.3934693402873666, 0.0, 1.0, 1.0],
+         "`elu_prime` returns elu(z) itself for z <= 0, not its derivative.",
+         "The derivative of alpha * (exp(z) - 1) is alpha * exp(z): the `- 1` is a constant and disappears."),
+        ([0.0, 0.0, 0.0, 1.0, 1.0],
+         "`elu_prime` returns 0 for z <= 0, like relu_prime.",
+         "ELU is not flat on the left: its slope there is alpha * exp(z)."),
+        ([1.0, 1.0, 1.0, 1.0, 1.0],
+         "`elu_prime` returns the constant alpha for z <= 0, like leaky_relu_prime.",
+         "ELU's left side is curved, so its slope changes: alpha * exp(z)."),
+    ]
+    expect_values(got, expected, "elu_prime", z, mistakes)
+
+
+@graded("elu_prime", "uses alpha, including at z = 0", points=1)
+def test_elu_prime_uses_alpha(student):
+    z = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    got = array_result(student.elu_prime(z, alpha=0.5), "elu_prime", z)
+    expected = [0.06766764161830635, 0.3032653298563167, 0.5, 1.0, 1.0]
+    mistakes = [
+        ([0.5, 0.5, 0.5, 1.0, 1.0],
+         "`elu_prime` returns the constant alpha for z <= 0, like leaky_relu_prime.",
+         "ELU's left side is curved, so its slope changes: alpha * exp(z)."),
+        ([0.1353352832366127, 0.6065306597126334, 1.0, 1.0, 1.0],
+         "`elu_prime` ignores alpha: it returns exp(z) for z <= 0.",
+         "The slope of alpha * (exp(z) - 1) is alpha * exp(z)."),
+        ([0.06766764161830635, 0.3032653298563167, 1.0, 1.0, 1.0],
+         "`elu_prime` returns 1 at z = 0.",
+         "This course uses the left-hand slope at z == 0: alpha * exp(0) = alpha. "
+         "Use `z > 0` (not `z >= 0`) for the branch that returns 1."),
+        ([-0.43233235838169365, -0.1967346701436833, 0.0, 1.0, 1.0],
+         "`elu_prime` returns elu(z) itself for z <= 0, not its derivative.",
+         "The derivative of alpha * (exp(z) - 1) is alpha * exp(z)."),
+        ([0.0, 0.0, 0.0, 1.0, 1.0],
+         "`elu_prime` returns 0 for z <= 0, like relu_prime.",
+         "ELU is not flat on the left: its slope there is alpha * exp(z)."),
+    ]
+    expect_values(got, expected, "elu_prime", {"z": z, "alpha": 0.5}, mistakes)
+
+
+@graded("elu_prime", "no overflow for large |z|", points=1)
+def test_elu_prime_large_inputs(student):
+    z = np.array([-1e4, -50.0, 50.0, 1e4])
+    got = call_without_overflow(student.elu_prime, z, "elu_prime", OVERFLOW_HINT.replace("np.exp(z) - 1", "np.exp(z)"))
+    expect_values(array_result(got, "elu_prime", z), [0.0, 1.9287498479639178e-22, 1.0, 1.0], "elu_prime", z)
+
+
+@graded("elu_prime", "keeps float32", points=1)
+def test_elu_prime_keeps_float32(student):
+    z = np.array([-2.0, -0.5, 0.0, 0.5, 3.0], dtype=np.float32)
+    expect_float32(student.elu_prime, "elu_prime", z, [0.1353352832366127, 0.6065306597126334, 1.0, 1.0, 1.0])
+
+
+# ---------------------------------------------------------------- arctan
+
+@graded("arctan", "values", points=1)
+def test_arctan_values(student):
+    z = np.array([-2.0, -0.5, 0.0, 1.0, 3.0])
+    got = array_result(student.arctan(z), "arctan", z)
+    expected = [-1.1071487177940904, -0.4636476090008061, 0.0, 0.7853981633974483, 1.2490457723982544]
+    mistakes = [
+        ([-0.9640275800758169, -0.46211715726000974, 0.0, 0.7615941559557649, 0.9950547536867305],
+         "`arctan` computes tanh, not arctan.",
+         "Use np.arctan, the inverse tangent; np.tanh is a different squashing function."),
+    ]
+    expect_values(got, expected, "arctan", z, mistakes)
+
+
+@graded("arctan", "bounded by pi/2 for large |z|", points=1)
+def test_arctan_large_inputs(student):
+    z = np.array([-1e4, 1e4])
+    got = array_result(student.arctan(z), "arctan", z)
+    expect_values(got, [-1.5706963267952299, 1.5706963267952299], "arctan", z)
+
+
+@graded("arctan", "keeps float32", points=1)
+def test_arctan_keeps_float32(student):
+    z = np.array([-2.0, -0.5, 0.0, 1.0, 3.0], dtype=np.float32)
+    expect_float32(student.arctan, "arctan", z,
+                   [-1.1071487177940904, -0.4636476090008061, 0.0, 0.7853981633974483, 1.2490457723982544])
+
+
+# ---------------------------------------------------------------- arctan_prime
+
+@graded("arctan_prime", "values", points=1)
+def test_arctan_prime_values(student):
+    z = np.array([-2.0, 0.0, 0.5, 3.0])
+    got = array_result(student.arctan_prime(z), "arctan_prime", z)
+    mistakes = [
+        ([-1.0, 1.0, 0.6666666666666666, 0.25],
+         "`arctan_prime` computes 1 / (1 + z), not 1 / (1 + z**2).",
+         "The derivative of arctan(z) is 1 / (1 + z**2): square z. Without the square it blows up at z = -1."),
+        ([1.0, 1.0, 0.4444444444444444, 0.0625],
+         "`arctan_prime` computes 1 / (1 + z)**2, not 1 / (1 + z**2).",
+         "Square z before adding 1: 1 / (1 + z**2)."),
+    ]
+    expect_values(got, [0.2, 1.0, 0.8, 0.1], "arctan_prime", z, mistakes)
+
+
+@graded("arctan_prime", "small but positive for large |z|", points=1)
+def test_arctan_prime_large_inputs(student):
+    z = np.array([-1e4, 1e4])
+    got = call_without_overflow(student.arctan_prime, z, "arctan_prime",
+                                "Compute 1 / (1 + z * z) directly; for |z| up to 1e4 nothing overflows.")
+    got = array_result(got, "arctan_prime", z)
+    if np.any(got <= 0):
+        raise CheckFailure("`arctan_prime` is not positive for large |z|.", input=z,
+                           expected="about 1e-8 each", got=got,
+                           hint="arctan only ever increases, so its slope 1 / (1 + z**2) is always above 0.")
+    expect_values(got, [9.99999990000000e-09, 9.99999990000000e-09], "arctan_prime", z)
+
+
+@graded("arctan_prime", "keeps float32", points=1)
+def test_arctan_prime_keeps_float32(student):
+    z = np.array([-2.0, 0.0, 0.5, 3.0], dtype=np.float32)
+    expect_float32(student.arctan_prime, "arctan_prime", z, [0.2, 1.0, 0.8, 0.1])
+
+
+# ---------------------------------------------------------------- sgd_momentum_step
+
+def small_net():
+    """Return (params, grads, velocity): a hand-made 2-input, 2-hidden, 1-output net."""
+    params = [(np.array([[0.5, -1.0], [2.0, 0.0]]), np.array([0.1, -0.2])),
+              (np.array([[1.0], [-0.5]]), np.array([0.3]))]
+    grads = [(np.array([[1.0, -2.0], [0.5, 0.0]]), np.array([0.2, -0.4])),
+             (np.array([[-1.0], [3.0]]), np.array([0.5]))]
+    velocity = [(np.array([[0.2, 0.0], [-0.1, 0.4]]), np.array([0.0, 0.1])),
+                (np.array([[0.5], [0.0]]), np.array([-0.2]))]
+    return params, grads, velocity
+
+
+def pairs(values):
+    """Return [(W, b), ...] as float arrays from nested lists."""
+    return [(np.array(W, dtype=float), np.array(b, dtype=float)) for W, b in values]
+
+
+def flat(layers):
+    return np.concatenate([np.ravel(a) for layer in layers for a in layer])
+
+
+def describe_layers(layers):
+    """Return a few readable lines for a list of (W, b): one line per array."""
+    def short(a):
+        return np.array2string(np.asarray(a), precision=4, separator=", ", suppress_small=True).replace("\n", "")
+    return "\n".join(f"layer {i + 1}: W = {short(W)}, b = {short(b)}" for i, (W, b) in enumerate(layers))
+
+
+def momentum_result(got, params):
+    """Return (new_params, new_velocity), failing unless both are lists of (W, b) like params."""
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        raise CheckFailure(
+            "`sgd_momentum_step` must return two things: (new_params, new_velocity).",
+            got=got, hint="End with `return new_params, new_velocity`.",
+        )
+    for what, layers in zip(("new_params", "new_velocity"), got):
+        if not isinstance(layers, (tuple, list)) or len(layers) != len(params):
+            raise CheckFailure(
+                f"`sgd_momentum_step`'s {what} is not a list with one (W, b) pair per layer.",
+                expected=f"a list of {len(params)} (W, b) pairs", got=layers,
+            )
+        for i, ((W, b), layer) in enumerate(zip(params, layers)):
+            ok = isinstance(layer, (tuple, list)) and len(layer) == 2
+            if not ok or np.shape(layer[0]) != W.shape or np.shape(layer[1]) != b.shape:
+                raise CheckFailure(
+                    f"`sgd_momentum_step`'s {what}, layer {i + 1}, is not a (W, b) pair shaped like params.",
+                    expected=f"W shape {W.shape}, b shape {b.shape}", got=layer,
+                    hint="Build a list of tuples, one per layer: [(W_new, b_new), ...].",
+                )
+    return got
+
+
+def expect_layers(got, expected, what, mistakes=()):
+    """Fail unless the list of (W, b) `got` matches `expected`, naming known mistakes."""
+    if same(flat(got), flat(expected)):
+        return
+    for wrong, problem, hint in mistakes:
+        if same(flat(got), flat(wrong)):
+            raise CheckFailure(problem, expected=describe_layers(expected), got=describe_layers(got), hint=hint)
+    for i, (g, e) in enumerate(zip(got, expected)):
+        for name, a, b in (("W", g[0], e[0]), ("b", g[1], e[1])):
+            if not same(a, b):
+                raise CheckFailure(f"`sgd_momentum_step` returned a wrong {what}: layer {i + 1}'s {name}.",
+                                   expected=b, got=np.asarray(a))
+
+
+CLIMB_HINT = "The velocity moves *against* the gradient: v = momentum * v - learning_rate * grad, then param = param + v."
+
+
+@graded("sgd_momentum_step", "first step from rest (velocity=None)", points=1)
+def test_sgd_momentum_step_from_rest(student):
+    params, grads, _ = small_net()
+    new_params, new_velocity = momentum_result(student.sgd_momentum_step(params, grads, None, 0.1), params)
+    climbed = pairs([([[0.6, -1.2], [2.05, 0.0]], [0.12, -0.24]), ([[0.9], [-0.2]], [0.35])])
+    expect_layers(new_params, pairs([([[0.4, -0.8], [1.95, 0.0]], [0.08, -0.16]), ([[1.1], [-0.8]], [0.25])]),
+                  "new_params",
+                  [(climbed, "`sgd_momentum_step` moves the parameters *up* the gradient (it adds learning_rate * grad), "
+                    "so the loss would climb.", CLIMB_HINT)])
+    velocity = pairs([([[-0.1, 0.2], [-0.05, 0.0]], [-0.02, 0.04]), ([[0.1], [-0.3]], [-0.05])])
+    expect_layers(new_velocity, velocity, "new_velocity",
+                  [([(-W, -b) for W, b in velocity],
+                    "`sgd_momentum_step`'s velocity has the opposite sign to this notebook's convention.",
+                    CLIMB_HINT)])
+
+
+@graded("sgd_momentum_step", "carries the velocity", points=1)
+def test_sgd_momentum_step_carries_velocity(student):
+    params, grads, velocity = small_net()
+    got = student.sgd_momentum_step(params, grads, velocity, 0.1, momentum=0.9)
+    new_params, new_velocity = momentum_result(got, params)
+    forgot = pairs([([[0.4, -0.8], [1.95, 0.0]], [0.08, -0.16]), ([[1.1], [-0.8]], [0.25])])
+    climbed = pairs([([[0.78, -1.2], [1.96, 0.36]], [0.12, -0.15]), ([[1.35], [-0.2]], [0.17])])
+    expect_layers(new_params, pairs([([[0.58, -0.8], [1.86, 0.36]], [0.08, -0.07]), ([[1.55], [-0.8]], [0.07])]),
+                  "new_params", [
+                      (forgot, "`sgd_momentum_step` ignores the velocity it is given: this is a plain SGD step.",
+                       "Start from the old velocity: v = momentum * v - learning_rate * grad, then param = param + v."),
+                      (climbed, "`sgd_momentum_step` adds learning_rate * grad, so the parameters climb the loss.",
+                       CLIMB_HINT),
+                  ])
+    expected_velocity = pairs([([[0.08, 0.2], [-0.14, 0.36]], [-0.02, 0.13]), ([[0.55], [-0.3]], [-0.23])])
+    expect_layers(new_velocity, expected_velocity, "new_velocity", [
+        ([(-W, -b) for W, b in expected_velocity],
+         "`sgd_momentum_step`'s velocity has the opposite sign to this notebook's convention.", CLIMB_HINT),
+    ])
+
+
+@graded("sgd_momentum_step", "leaves its inputs unchanged", points=1)
+def test_sgd_momentum_step_leaves_inputs(student):
+    params, grads, velocity = small_net()
+    before = {name: [(W.copy(), b.copy()) for W, b in value]
+              for name, value in (("params", params), ("grads", grads), ("velocity", velocity))}
+    student.sgd_momentum_step(params, grads, velocity, 0.1, momentum=0.9)
+    for name, value in (("params", params), ("grads", grads), ("velocity", velocity)):
+        if not np.array_equal(flat(value), flat(before[name])):
+            raise CheckFailure(
+                f"`sgd_momentum_step` changed the {name} it was given.",
+                expected=describe_layers(before[name]), got=describe_layers(value),
+                hint="In-place updates such as `W -= ...` or `v *= momentum` overwrite the caller's arrays. "
+                "Build new arrays instead: `W - ...`, `momentum * v - ...`.",
+            )
+
+
+# ---------------------------------------------------------------- teacher_labels
+
+def small_teacher():
+    """Return a hand-made 2-3-3 teacher and six inputs, shape (6, 2)."""
+    params = [(np.array([[0.0, 1.0, 2.0], [2.0, -2.0, 1.0]]), np.array([0.5, 0.0, 0.5])),
+              (np.array([[0.0, 2.0, -1.0], [2.0, 0.0, 1.0], [-2.0, 2.0, 0.0]]), np.array([-0.5, -0.5, 0.0]))]
+    x = np.array([[1.0, 1.0], [-1.0, 0.5], [0.5, -1.0], [-2.0, -1.0], [2.0, -0.5], [0.0, 0.0]])
+    return params, x
+
+
+def expect_labels(got, expected, input, wrong_activation=None):
+    """Fail unless `got` is the integer label vector `expected`, naming logits and one-hot returns."""
+    n = len(expected)
+    if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == n:
+        is_one_hot = np.isin(got, (0, 1)).all() and np.array_equal(got.sum(axis=1), np.ones(n))
+        if is_one_hot:
+            raise CheckFailure("`teacher_labels` returned one-hot rows, not class numbers.",
+                               input=input, expected=np.array(expected), got=got,
+                               hint="Return one integer per sample: np.argmax(logits, axis=1).")
+        raise CheckFailure("`teacher_labels` returned the logits (one row of scores per sample), not labels.",
+                           input=input, expected=np.array(expected), got=got,
+                           hint="Take the class with the largest logit: np.argmax(logits, axis=1).")
+    if not isinstance(got, np.ndarray) or got.shape != (n,):
+        raise CheckFailure("`teacher_labels` should return a numpy array of shape (n,).",
+                           input=input, expected=np.array(expected), got=got,
+                           hint="np.argmax(logits, axis=1) gives one label per row.")
+    if not np.array_equal(got, expected):
+        if wrong_activation is not None and np.array_equal(got, wrong_activation):
+            raise CheckFailure("`teacher_labels` ignores its activation argument.",
+                               input=input, expected=np.array(expected), got=got,
+                               hint="Pass it on: forward(x, teacher_params, activation).")
+        raise CheckFailure("`teacher_labels` returned wrong labels.", input=input,
+                           expected=np.array(expected), got=got,
+                           hint="Run the teacher's forward pass and take the argmax of its logits over axis 1.")
+
+
+@graded("teacher_labels", "argmax of the teacher's logits", points=1)
+def test_teacher_labels_values(student):
+    params, x = small_teacher()
+    got = student.teacher_labels(params, x)
+    expect_labels(got, [1, 1, 0, 2, 1, 1], {"x": x, "activation": "relu (default)"})
+
+
+@graded("teacher_labels", "integer labels", points=1)
+def test_teacher_labels_integer_dtype(student):
+    params, x = small_teacher()
+    got = student.teacher_labels(params, x, activation="relu")
+    expect_labels(got, [1, 1, 0, 2, 1, 1], {"x": x, "activation": "relu"})
+    if got.dtype.kind not in "iu":
+        raise CheckFailure(f"`teacher_labels` returned labels of dtype {got.dtype}, not integers.",
+                           input=x, expected="an integer array such as int64", got=got,
+                           hint="np.argmax already returns integers; do not convert them to float.")
+
+
+@graded("teacher_labels", "uses the activation", points=1)
+def test_teacher_labels_uses_activation(student):
+    params, x = small_teacher()
+    got = student.teacher_labels(params, x, activation="tanh")
+    expect_labels(got, [1, 1, 2, 0, 2, 1], {"x": x, "activation": "tanh"}, wrong_activation=[1, 1, 0, 2, 1, 1])

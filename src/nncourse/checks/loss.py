@@ -1,1 +1,471 @@
-"""Public checks (being written)."""
+"""Public checks of 02_loss: loss functions, their gradients, and accuracy.
+
+Expected values are literals computed once by hand or offline. Where a usual
+mistake gives a predictable wrong answer on the same input, the check names
+that mistake.
+"""
+
+import numpy as np
+
+from nncourse.checks.core import CheckFailure, StudentError, graded
+
+
+def warned(failure):
+    """Return whether a StudentError is a numpy warning (overflow, log of 0, 0/0)."""
+    return isinstance(failure, StudentError) and "numpy warning" in failure.problem
+
+
+def require_number(name, got, input):
+    """Fail unless `got` is a single number (a Python float or a 0-d array)."""
+    if isinstance(got, (int, float)) and not isinstance(got, bool):
+        return float(got)
+    if isinstance(got, np.ndarray) and got.shape == ():
+        return float(got)
+    if isinstance(got, np.ndarray) and got.ndim >= 1:
+        raise CheckFailure(
+            f"`{name}` returned an array of shape {got.shape}, but a loss is a single number.",
+            input=input, expected="one number (a Python float)", got=got,
+            hint="Average over every sample with np.mean(...) and return float(...) of it.",
+        )
+    raise CheckFailure(
+        f"`{name}` returned {type(got).__name__}, but a loss is a single number.",
+        input=input, expected="one number (a Python float)", got=got,
+        hint="Return float(np.mean(...)).",
+    )
+
+
+def require_array(name, got, shape, input):
+    """Fail unless `got` is a numpy array of the given shape."""
+    if not isinstance(got, np.ndarray):
+        raise CheckFailure(
+            f"`{name}` returned {type(got).__name__}, not a numpy array.",
+            input=input, expected=f"an array of shape {shape}", got=got,
+        )
+    if got.shape != shape:
+        raise CheckFailure(
+            f"`{name}` returned shape {got.shape}, expected {shape}.",
+            input=input, expected=f"shape {shape}", got=got,
+        )
+
+
+def constant_ratio(got, expected):
+    """Return c when got == c * expected on every nonzero entry, else None."""
+    nonzero = expected != 0
+    if not np.all(np.isfinite(got)) or not nonzero.any() or np.any(got[~nonzero] != 0):
+        return None
+    ratios = got[nonzero] / expected[nonzero]
+    return float(ratios[0]) if np.allclose(ratios, ratios[0]) else None
+
+
+# ---------------------------------------------------------------- one_hot
+
+@graded("one_hot", "marks the label's column in each row", points=1)
+def test_one_hot_values(student):
+    labels = np.array([2, 0, 2])
+    got = student.one_hot(labels, 4)
+    inputs = {"labels": labels, "num_classes": 4}
+    if isinstance(got, np.ndarray) and got.shape == (4, 3):
+        raise CheckFailure(
+            "`one_hot` returned the transpose: one column per sample instead of one row.",
+            input=inputs, expected="shape (3, 4): n rows, num_classes columns", got=got,
+            hint="Samples are rows: make an (n, num_classes) array and set row i, column labels[i] to 1.",
+        )
+    if isinstance(got, np.ndarray) and got.shape == (3, 3):
+        raise CheckFailure(
+            "`one_hot` ignored `num_classes`: it made one column per label it saw (0 to 2), not 4.",
+            input=inputs, expected="shape (3, 4)", got=got,
+            hint="Use num_classes for the width: a batch need not contain every class.",
+        )
+    require_array("one_hot", got, (3, 4), inputs)
+    expected = np.array([[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]])
+    if not np.array_equal(got, expected):
+        raise CheckFailure(
+            "`one_hot` put the ones in the wrong places.",
+            input=inputs, expected=expected, got=got,
+            hint="Row i gets a single 1, in column labels[i]; every other entry is 0.",
+        )
+    if not np.array_equal(labels, [2, 0, 2]):
+        raise CheckFailure("`one_hot` changed its input `labels`.", got=labels,
+                           hint="Build a new array; do not write into labels.")
+
+
+@graded("one_hot", "returns floats", points=1)
+def test_one_hot_float_dtype(student):
+    labels = np.array([1, 0], dtype=np.int32)
+    got = student.one_hot(labels, 3)
+    require_array("one_hot", got, (2, 3), {"labels": labels, "num_classes": 3})
+    if not np.issubdtype(got.dtype, np.floating):
+        raise CheckFailure(
+            f"`one_hot` returned an array of {got.dtype}, but one-hot targets are floats.",
+            input={"labels": labels, "num_classes": 3}, expected="a float array (float64)", got=got,
+            hint="Targets are compared with probabilities and subtracted from them: "
+            "create the array with np.zeros((n, num_classes)), whose default dtype is float64.",
+        )
+
+
+# ---------------------------------------------------------------- mse
+
+MSE_PRED = np.array([[1.0, 2.0, 3.0, 0.0], [0.0, -1.0, 2.0, 1.0], [4.0, 0.0, 1.0, 2.0]])
+MSE_TRUE = np.array([[0.0, 2.0, 5.0, -0.5], [0.0, -4.0, 2.0, 2.0], [2.0, 0.0, 1.0, 1.0]])
+MSE_VALUE = 1.6875  # squares add up to 20.25, over 12 elements
+MSE_GRAD = np.array([
+    [1 / 6, 0.0, -1 / 3, 1 / 12],
+    [0.0, 1 / 2, 0.0, -1 / 6],
+    [1 / 3, 0.0, 0.0, 1 / 6],
+])  # 2 * (y_pred - y_true) / 12
+
+MSE_MISTAKES = {  # wrong value -> what produces it, on MSE_PRED and MSE_TRUE
+    20.25: "you summed the squared errors instead of averaging them",
+    6.75: "you divided by the number of rows (3) instead of the number of elements (12)",
+    np.sqrt(1.6875): "you took a square root: that is the RMSE, not the MSE",
+}
+
+
+@graded("mse", "mean of the squared errors", points=1)
+def test_mse_values(student):
+    pred, true = MSE_PRED.copy(), MSE_TRUE.copy()
+    inputs = {"y_pred": pred, "y_true": true}
+    got = require_number("mse", student.mse(pred, true), inputs)
+    if np.isclose(got, MSE_VALUE):
+        return
+    mistake = next((why for value, why in MSE_MISTAKES.items() if np.isclose(got, value)), None)
+    raise CheckFailure(
+        f"`mse` returned a wrong value{': ' + mistake if mistake else ''}.",
+        input=inputs, expected=MSE_VALUE, got=got,
+        hint="Average the squared difference over every element: np.mean((y_pred - y_true) ** 2).",
+    )
+
+
+@graded("mse", "is 0 for a perfect prediction and leaves inputs alone", points=1)
+def test_mse_perfect_prediction(student):
+    pred = np.array([[0.5], [-2.0], [3.0]])
+    true = pred.copy()
+    got = require_number("mse", student.mse(pred, true), {"y_pred": pred, "y_true": true})
+    if got != 0.0:
+        raise CheckFailure("`mse` is not 0 when y_pred equals y_true.",
+                           input={"y_pred": pred, "y_true": true}, expected=0.0, got=got)
+    if not np.array_equal(pred, [[0.5], [-2.0], [3.0]]) or not np.array_equal(true, pred):
+        raise CheckFailure("`mse` changed one of its inputs.", hint="Compute a new array; never write into y_pred or y_true.")
+
+
+# ---------------------------------------------------------------- mse_grad
+
+MSE_GRAD_MISTAKES = {  # got / expected -> the mistake, for a (3, 4) input
+    0.5: "the factor 2 from the derivative of the square is missing",
+    12.0: "the gradient is not divided by the number of elements (12)",
+    6.0: "the factor 2 is missing and the gradient is not divided by the number of elements",
+    4.0: "you divided by the number of rows (3) instead of the number of elements (12)",
+    2.0: "the factor 2 is missing and you divided by the number of rows instead of the number of elements",
+    3.0: "you divided by the number of columns (4) instead of the number of elements (12)",
+    -1.0: "the sign is flipped: it is y_pred - y_true, not y_true - y_pred",
+}
+
+
+@graded("mse_grad", "equals 2 (y_pred - y_true) / number of elements", points=1)
+def test_mse_grad_values(student):
+    pred, true = MSE_PRED.copy(), MSE_TRUE.copy()
+    inputs = {"y_pred": pred, "y_true": true}
+    got = student.mse_grad(pred, true)
+    require_array("mse_grad", got, (3, 4), inputs)
+    if np.allclose(got, MSE_GRAD):
+        return
+    ratio = constant_ratio(got, MSE_GRAD)
+    mistake = next((why for c, why in MSE_GRAD_MISTAKES.items() if ratio is not None and np.isclose(ratio, c)), None)
+    raise CheckFailure(
+        f"`mse_grad` is wrong{': ' + mistake if mistake else ''}.",
+        input=inputs, expected=MSE_GRAD, got=got,
+        hint="mse = mean((y_pred - y_true)**2) over all N elements, so its derivative in each "
+        "y_pred entry is 2 * (y_pred - y_true) / N, with N = y_pred.size.",
+    )
+
+
+@graded("mse_grad", "keeps float32 and leaves inputs alone", points=1)
+def test_mse_grad_float32(student):
+    pred = np.array([[1.0, 0.0], [2.0, -1.0]], dtype=np.float32)
+    true = np.array([[0.0, 0.0], [1.0, 1.0]], dtype=np.float32)
+    got = student.mse_grad(pred, true)
+    inputs = {"y_pred": pred, "y_true": true}
+    require_array("mse_grad", got, (2, 2), inputs)
+    if got.dtype != np.float32:
+        raise CheckFailure(
+            f"`mse_grad` turned float32 input into {got.dtype}.",
+            input=inputs, expected="a float32 array", got=got,
+            hint="Let numpy keep the input's dtype: avoid np.array(..., dtype=float) and float64 helper arrays.",
+        )
+    if not np.allclose(got, [[0.5, 0.0], [0.5, -1.0]]):
+        raise CheckFailure("`mse_grad` is wrong on a float32 input.", input=inputs,
+                           expected=np.array([[0.5, 0.0], [0.5, -1.0]], dtype=np.float32), got=got)
+    if not np.array_equal(pred, [[1.0, 0.0], [2.0, -1.0]]) or not np.array_equal(true, [[0.0, 0.0], [1.0, 1.0]]):
+        raise CheckFailure("`mse_grad` changed one of its inputs.", hint="Compute a new array; never write into y_pred or y_true.")
+
+
+# ---------------------------------------------------------------- binary_cross_entropy
+
+LOG_OF_ZERO_HINT = (
+    "log(0) is -inf. Keep the argument of every log at least EPS (1e-12), e.g. "
+    "np.log(np.maximum(p, EPS)) and np.log(np.maximum(1 - p, EPS))."
+)
+
+
+def finite_loss(name, call, inputs, mistake):
+    """Return the loss `call()` computes, failing with `mistake` if it warns or is not finite."""
+    try:
+        got = call()
+    except StudentError as failure:
+        if warned(failure):
+            numpy_says = failure.problem.split("warning: ", 1)[-1].rstrip(".")
+            raise CheckFailure(f"`{name}` {mistake} (numpy: {numpy_says}).",
+                               input=inputs, hint=LOG_OF_ZERO_HINT) from None
+        raise
+    got = require_number(name, got, inputs)
+    if not np.isfinite(got):
+        raise CheckFailure(f"`{name}` {mistake}.", input=inputs, expected="a finite number", got=got,
+                           hint=LOG_OF_ZERO_HINT)
+    return got
+
+
+@graded("binary_cross_entropy", "mean of -(y log p + (1-y) log(1-p))", points=1)
+def test_binary_cross_entropy_values(student):
+    p, y = np.array([0.9, 0.2, 0.6, 0.5]), np.array([1.0, 0.0, 0.0, 1.0])
+    inputs = {"p": p, "y": y}
+    got = require_number("binary_cross_entropy", student.binary_cross_entropy(p, y), inputs)
+    expected = 0.484485494851534  # -(log .9 + log .8 + log .4 + log .5) / 4
+    if np.isclose(got, expected):
+        return
+    mistake = {
+        0.19962692405444288: ": the (1 - y) log(1 - p) term is missing, so samples with y = 0 cost nothing",
+        1.937941979406136: ": you summed over the samples instead of averaging",
+        -0.484485494851534: ": the minus sign is missing (a loss is never negative)",
+    }
+    found = next((why for value, why in mistake.items() if np.isclose(got, value)), "")
+    raise CheckFailure(
+        f"`binary_cross_entropy` returned a wrong value{found}.",
+        input=inputs, expected=expected, got=got,
+        hint="Average -(y * log(p) + (1 - y) * log(1 - p)) over every element.",
+    )
+
+
+@graded("binary_cross_entropy", "finite when p is exactly 0 or 1", points=1)
+def test_binary_cross_entropy_certain(student):
+    p, y = np.array([1.0, 0.0]), np.array([1.0, 0.0])
+    got = finite_loss("binary_cross_entropy", lambda: student.binary_cross_entropy(p, y), {"p": p, "y": y},
+                      "took log(0) for a perfect prediction (p = 1 with y = 1: the unused log(1 - p) is log 0, and 0 * -inf is nan)")
+    if not abs(got) < 1e-6:
+        raise CheckFailure("`binary_cross_entropy` of perfect, certain predictions should be 0.",
+                           input={"p": p, "y": y}, expected=0.0, got=got)
+    p_wrong = np.array([0.0, 1.0])
+    got = finite_loss("binary_cross_entropy", lambda: student.binary_cross_entropy(p_wrong, y), {"p": p_wrong, "y": y},
+                      "took log(0) for a certain but wrong prediction")
+    if not got > 5:
+        raise CheckFailure(
+            "`binary_cross_entropy` should be large when the model is certain and wrong.",
+            input={"p": p_wrong, "y": y}, expected="about -log(1e-12) = 27.6", got=got,
+            hint="Clamp with a tiny EPS such as 1e-12, so that the loss stays finite but large.",
+        )
+
+
+# ---------------------------------------------------------------- cross_entropy
+
+@graded("cross_entropy", "mean of -log of the true class's probability", points=1)
+def test_cross_entropy_values(student):
+    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.5, 0.4], [0.25, 0.25, 0.5]])
+    labels = np.array([0, 2, 2])
+    inputs = {"probs": probs, "labels": labels}
+    got = require_number("cross_entropy", student.cross_entropy(probs, labels), inputs)
+    expected = 0.6553709521242777  # -(log .7 + log .4 + log .5) / 3
+    if np.isclose(got, expected):
+        return
+    mistake = {
+        1.3188444898787735: ": probs[:, labels] picks a whole (n, n) block, not one entry per row",
+        1.966112856372833: ": you summed over the samples instead of averaging",
+        -0.6553709521242777: ": the minus sign is missing (a loss is never negative)",
+    }
+    found = next((why for value, why in mistake.items() if np.isclose(got, value)), "")
+    raise CheckFailure(
+        f"`cross_entropy` returned a wrong value{found}.",
+        input=inputs, expected=expected, got=got,
+        hint="Pick one probability per row with probs[np.arange(n), labels], then average -log of them.",
+    )
+
+
+@graded("cross_entropy", "finite when the true class has probability 0", points=1)
+def test_cross_entropy_zero_probability(student):
+    probs = np.array([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]])
+    labels = np.array([0, 1])
+    inputs = {"probs": probs, "labels": labels}
+    got = finite_loss("cross_entropy", lambda: student.cross_entropy(probs, labels), inputs,
+                      "took log(0): the true class of the first row has probability 0")
+    if not got > 5:
+        raise CheckFailure(
+            "`cross_entropy` should be large when the true class gets probability 0.",
+            input=inputs, expected="about (-log(1e-12) - log(0.5)) / 2 = 14.2", got=got,
+            hint="Clamp the picked probabilities to at least a tiny EPS such as 1e-12.",
+        )
+    if not np.array_equal(probs, [[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]]):
+        raise CheckFailure("`cross_entropy` changed its input `probs`.", got=probs,
+                           hint="np.maximum(picked, EPS) makes a new array; np.clip(..., out=probs) would not.")
+
+
+# ---------------------------------------------------------------- softmax_cross_entropy
+
+SCE_LOGITS = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0], [-1.0, 3.0, 1.0]])
+SCE_LABELS = np.array([0, 2, 1])
+
+
+@graded("softmax_cross_entropy", "matches cross-entropy of the softmax", points=1)
+def test_softmax_cross_entropy_values(student):
+    logits, labels = SCE_LOGITS.copy(), SCE_LABELS.copy()
+    inputs = {"logits": logits, "labels": labels}
+    got = require_number("softmax_cross_entropy", student.softmax_cross_entropy(logits, labels), inputs)
+    expected = 0.54971662720413
+    if not np.isclose(got, expected):
+        raise CheckFailure(
+            "`softmax_cross_entropy` returned a wrong value.",
+            input=inputs, expected=expected, got=got,
+            hint="For each row, the loss is log(sum_j exp(z_j)) - z_label; average over the rows.",
+        )
+    if not np.array_equal(logits, SCE_LOGITS):
+        raise CheckFailure("`softmax_cross_entropy` changed its input `logits`.", got=logits,
+                           hint="`logits - logits.max(...)` makes a new array; `logits -= ...` overwrites the caller's.")
+
+
+@graded("softmax_cross_entropy", "stable for large logits", points=1)
+def test_softmax_cross_entropy_large_logits(student):
+    logits, labels = np.array([[1000.0, 0.0], [-5.0, 5.0]]), np.array([1, 1])
+    inputs = {"logits": logits, "labels": labels}
+    naive = ("computed log(softmax(z)) naively: exp(1000) overflows to inf and inf / inf is nan. "
+             "Work with log-probabilities straight from the logits")
+    stable_hint = ("Use the log-sum-exp trick: with m = max of the row, "
+                   "log softmax(z)_j = (z_j - m) - log(sum_k exp(z_k - m)), which never overflows.")
+    try:
+        got = student.softmax_cross_entropy(logits, labels)
+    except StudentError as failure:
+        if warned(failure):
+            raise CheckFailure(f"`softmax_cross_entropy` {naive}.", input=inputs, hint=stable_hint) from None
+        raise
+    got = require_number("softmax_cross_entropy", got, inputs)
+    expected = 500.00002269944963  # (1000 + log(1 + e^-1000) + log(1 + e^-10)) / 2
+    if not np.isfinite(got):
+        raise CheckFailure(f"`softmax_cross_entropy` {naive}.", input=inputs,
+                           expected=expected, got=got, hint=stable_hint)
+    if np.isclose(got, 13.815533257413882, rtol=1e-3):
+        raise CheckFailure(
+            "`softmax_cross_entropy` took the log of a (clipped) softmax probability. The true class "
+            "of the first row has probability e^-1000, which rounds to 0, so the loss came out as "
+            "-log(EPS) instead of about 1000.",
+            input=inputs, expected=expected, got=got, hint=stable_hint,
+        )
+    if not np.isclose(got, expected):
+        raise CheckFailure("`softmax_cross_entropy` is wrong for large logits.",
+                           input=inputs, expected=expected, got=got, hint=stable_hint)
+
+
+# ---------------------------------------------------------------- softmax_cross_entropy_grad
+
+SCE_GRAD = np.array([
+    [-0.1115863480750594, 0.08157615701826589, 0.03001019105679349],
+    [0.1111111111111111, 0.1111111111111111, -0.22222222222222224],
+    [0.005292079992155588, -0.044395555934221766, 0.03910347594206612],
+])  # (softmax(SCE_LOGITS) - one_hot(SCE_LABELS)) / 3
+
+
+@graded("softmax_cross_entropy_grad", "equals (softmax - one_hot) / n", points=1)
+def test_softmax_cross_entropy_grad_values(student):
+    logits, labels = SCE_LOGITS.copy(), SCE_LABELS.copy()
+    inputs = {"logits": logits, "labels": labels}
+    got = student.softmax_cross_entropy_grad(logits, labels)
+    require_array("softmax_cross_entropy_grad", got, (3, 3), inputs)
+    if not np.array_equal(logits, SCE_LOGITS):
+        raise CheckFailure("`softmax_cross_entropy_grad` changed its input `logits`.", got=logits,
+                           hint="Compute the softmax into a new array before subtracting the one-hot targets.")
+    if np.allclose(got, SCE_GRAD):
+        return
+    ratio = constant_ratio(got, SCE_GRAD)
+    if ratio is not None and np.isclose(ratio, 3.0):
+        problem = "is 3 times too large: it is not divided by the batch size n = 3"
+        hint = "The loss is a mean over the n rows, so every row's gradient carries a factor 1/n."
+    elif ratio is not None and np.isclose(ratio, -1.0):
+        problem = "has the wrong sign: it is softmax - one_hot, not one_hot - softmax"
+        hint = "Increasing the true class's logit lowers the loss, so that entry of the gradient is negative."
+    elif np.allclose(got.sum(axis=1), 1 / 3) or np.allclose(got.sum(axis=1), 1.0):
+        problem = "looks like the softmax alone: the one-hot targets were not subtracted"
+        hint = "Subtract 1 from the true class's entry of each row: (softmax(z) - one_hot(labels)) / n."
+    else:
+        problem = "is wrong"
+        hint = "The gradient is (softmax(logits) - one_hot(labels, k)) / n, with n rows."
+    raise CheckFailure(f"`softmax_cross_entropy_grad` {problem}.", input=inputs, expected=SCE_GRAD, got=got, hint=hint)
+
+
+@graded("softmax_cross_entropy_grad", "stable for large logits; rows sum to 0", points=1)
+def test_softmax_cross_entropy_grad_large_logits(student):
+    logits, labels = np.array([[1000.0, 0.0], [0.0, -1000.0]]), np.array([1, 0])
+    inputs = {"logits": logits, "labels": labels}
+    expected = np.array([[0.5, -0.5], [0.0, 0.0]])
+    try:
+        got = student.softmax_cross_entropy_grad(logits, labels)
+    except StudentError as failure:
+        if warned(failure):
+            raise CheckFailure(
+                "`softmax_cross_entropy_grad` overflowed on large logits: exp(1000) is inf.",
+                input=inputs, expected=expected,
+                hint="Subtract each row's max before np.exp; the softmax does not change.",
+            ) from None
+        raise
+    require_array("softmax_cross_entropy_grad", got, (2, 2), inputs)
+    if not np.all(np.isfinite(got)):
+        raise CheckFailure("`softmax_cross_entropy_grad` returned inf or nan on large logits.",
+                           input=inputs, expected=expected, got=got,
+                           hint="Subtract each row's max before np.exp; the softmax does not change.")
+    if not np.allclose(got.sum(axis=1), 0.0):
+        raise CheckFailure(
+            "The rows of `softmax_cross_entropy_grad` should each sum to 0.",
+            input=inputs, expected=expected, got=got,
+            hint="softmax rows sum to 1 and one-hot rows sum to 1, so their difference sums to 0.",
+        )
+    if not np.allclose(got, expected):
+        raise CheckFailure("`softmax_cross_entropy_grad` is wrong for large logits.",
+                           input=inputs, expected=expected, got=got)
+
+
+# ---------------------------------------------------------------- accuracy
+
+@graded("accuracy", "fraction of rows whose argmax is the label", points=1)
+def test_accuracy_values(student):
+    probs = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1], [0.2, 0.2, 0.6], [0.3, 0.4, 0.3]])
+    labels = np.array([1, 0, 1, 1])
+    inputs = {"scores": probs, "labels": labels}
+    got = student.accuracy(probs, labels)
+    expected = 0.75  # predictions 1, 0, 2, 1: three of four are right
+    if isinstance(got, (int, float)) and got == 3:
+        raise CheckFailure(
+            "`accuracy` returned the number of correct rows (3), not the fraction (0.75).",
+            input=inputs, expected=expected, got=got,
+            hint="Divide by the number of rows, or take np.mean of the boolean matches.",
+        )
+    got = require_number("accuracy", got, inputs)
+    if not np.isclose(got, expected):
+        raise CheckFailure(
+            "`accuracy` returned a wrong value. It should compare each row's predicted class "
+            "(the index of its largest score) with the label, not the scores themselves.",
+            input=inputs, expected=expected, got=got,
+            hint="predictions = np.argmax(scores, axis=1); then average predictions == labels.",
+        )
+
+
+@graded("accuracy", "works on raw scores and returns a fraction in [0, 1]", points=1)
+def test_accuracy_raw_scores(student):
+    logits = np.array([[-3.0, 5.0], [12.0, -1.0], [0.5, 2.5], [-7.0, -9.0], [1.0, 4.0]])
+    cases = [(np.array([1, 0, 1, 0, 1], dtype=np.int32), 1.0), (np.array([0, 1, 0, 1, 0], dtype=np.int32), 0.0)]
+    for labels, expected in cases:
+        inputs = {"scores": logits, "labels": labels}
+        got = student.accuracy(logits, labels)
+        if isinstance(got, (int, float)) and got == 5 * expected and expected:
+            raise CheckFailure("`accuracy` returned a count, not a fraction.", input=inputs,
+                               expected=expected, got=got, hint="Divide by the number of rows.")
+        got = require_number("accuracy", got, inputs)
+        if not np.isclose(got, expected):
+            raise CheckFailure(
+                "`accuracy` is wrong on raw scores (logits can be negative or larger than 1).",
+                input=inputs, expected=expected, got=got,
+                hint="Only the position of each row's largest score matters: np.argmax(scores, axis=1).",
+            )

@@ -20,7 +20,7 @@ import numpy as np
 MAX_ITEMS = 1_000_000  # cap on how many items a returned generator may yield
 
 
-DEFAULT_TIMEOUT = 10.0  # seconds a check may spend in student code, where it runs isolated
+DEFAULT_TIMEOUT = 5.0  # seconds a check may spend in student code, where it runs isolated
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,20 @@ def find_autograder(start=None):
     raise FileNotFoundError(f"no autograder/ folder above {here}; set {ENV_AUTOGRADER}")
 
 
+@contextlib.contextmanager
+def only_our_plugin():
+    """Keep pytest from loading every plugin installed (slow, and none is needed here)."""
+    old = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
+
+
 def run_hidden(assignment, *, namespace=None, notebook=None, submission=None, function=None, autograder=None,
                extra_args=()):
     """Run the hidden checks of `assignment`; return (results, problems).
@@ -73,7 +87,7 @@ def run_hidden(assignment, *, namespace=None, notebook=None, submission=None, fu
     args += list(extra_args)
     collector = ResultsCollector()
     plugins = [collector] + ([NamespaceProvider(namespace)] if namespace is not None else [])
-    with contextlib.redirect_stdout(io.StringIO()) as log:
+    with contextlib.redirect_stdout(io.StringIO()) as log, only_our_plugin():
         code = pytest.main(args, plugins=plugins)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"the hidden checks of {assignment} could not run (pytest exit {code}):\n{log.getvalue()}")

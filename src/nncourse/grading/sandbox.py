@@ -233,11 +233,11 @@ class Sandbox:
         """Return the plain value of the student's `name(*args, **kwargs)`, or raise StudentError."""
         kwargs = kwargs or {}
         timeout = self.limits.call_seconds if timeout is None else timeout
+        shown = describe_call(args, kwargs)
         if self.process is None or self.process.poll() is not None:
             self.close_process()
             self.start()
         reply = self.exchange({"op": "call", "name": name, "args": list(args), "kwargs": kwargs}, timeout)
-        shown = describe_call(args, kwargs)
         if reply is None:
             raise StudentError(
                 f"`{name}` did not finish within {timeout:g} s and was stopped.",

@@ -15,6 +15,8 @@ from nncourse.checks import ASSIGNMENTS, Student, public_checks, run_checks
 from nncourse.notebook import cells_by_id, grade_id, is_answer, load_functions, nbgrader_meta
 
 ASSIGNMENT_NAMES = assignments(ROOT)
+# Answer cells that carry no graded function: pasted earlier work, and the bonus leaderboard entry.
+UNGRADED_ANSWERS = {"toolbox", "train_challenge"}
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.S)
 SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
 
@@ -28,8 +30,8 @@ def read(top, assignment):
 
 
 def graded_functions(assignment):
-    """Return the grade_ids of the answer cells that carry a function (not the toolbox)."""
-    return [grade_id(c) for c in read("source", assignment).cells if is_answer(c) and grade_id(c) != "toolbox"]
+    """Return the grade_ids of the answer cells that carry a graded function."""
+    return [grade_id(c) for c in read("source", assignment).cells if is_answer(c) and grade_id(c) not in UNGRADED_ANSWERS]
 
 
 def run_hidden_checks(notebook, assignment, tmp_path, function=None):
@@ -72,7 +74,7 @@ def test_graded_cells_follow_contract(assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
 def test_every_graded_function_has_a_locked_check_cell_after_it(assignment):
     cells = read("source", assignment).cells
-    answers = [i for i, c in enumerate(cells) if is_answer(c) and grade_id(c) != "toolbox"]
+    answers = [i for i, c in enumerate(cells) if is_answer(c) and grade_id(c) not in UNGRADED_ANSWERS]
     for i in answers:
         name = grade_id(cells[i])
         following = next(c for c in cells[i + 1:] if c.cell_type == "code")
@@ -96,15 +98,20 @@ def code_lines(top):
 
 
 def secret_lines():
-    """Return the lines of every solution region, hidden block and hidden check module."""
-    secret = set()
+    """Return the lines of every solution region, hidden block and hidden check module.
+
+    A line that the source notebooks also show students (outside those regions),
+    such as `rng = np.random.default_rng(0)` in a demo, is public and not a secret.
+    """
+    secret, public = set(), set()
     for assignment in ASSIGNMENT_NAMES:
         source = "\n".join(c.source for c in read("source", assignment).cells)
         secret |= {"solution: " + line for block in SOLUTION_BLOCK.findall(source) for line in meaningful_lines(block)}
         secret |= {"hidden: " + line for block in HIDDEN_BLOCK.findall(source) for line in meaningful_lines(block)}
+        public |= meaningful_lines(SOLUTION_BLOCK.sub("", HIDDEN_BLOCK.sub("", source)))
     for path in (ROOT / "autograder").glob("*.py"):
         secret |= {"autograder: " + line for line in meaningful_lines(path.read_text())}
-    return secret
+    return {s for s in secret if s.split(": ", 1)[1] not in public}
 
 
 def test_release_holds_no_solution_hidden_or_autograder_line():

@@ -10,6 +10,7 @@ from the notebook's check cell, from `nncourse check`, and under pytest in
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 import types
 import warnings
@@ -127,7 +128,10 @@ def call(name, function, args, kwargs):
     """Return plain(function(*args, **kwargs)), turning trouble into a StudentError."""
     shown_input = describe_call(args, kwargs)
     try:
-        with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"):
+        # stderr is swallowed: what a correct function prints there must not cost points (nbgrader
+        # zeroes a test cell with stderr output).
+        with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"), \
+                contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("error")
             return plain(function(*args, **kwargs), name)
     except StudentError:

@@ -1,8 +1,7 @@
 """`nncourse grade`: grade a whole class, in parallel, resumably.
 
-Each student is graded by a separate grader process (`python -m
-nncourse.grading.grader ONE ...`), which in turn runs the student's code in a
-sandboxed child. Whatever goes wrong with one student (a crash, a hang, a
+Students are graded by `--jobs` grader worker processes, each of which runs
+every student's code in a sandboxed child of its own. Whatever goes wrong with one student (a crash, a hang, a
 broken notebook) ends as that student's results.json with a message; the
 others go on. Results are written atomically with a fingerprint of what was
 graded, so an interrupted run resumes where it stopped.
@@ -13,9 +12,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import selectors
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,18 +59,64 @@ def failed_report(job, message):
     return report
 
 
-def grade_job(job, extra_args=()):
-    """Grade one student in a child grader process; always leaves a results.json behind."""
-    command = [sys.executable, "-m", "nncourse.grading.grader", "ONE", job.assignment, job.student,
-               str(job.folder), str(job.out), "--autograder", str(job.autograder), "--source", str(job.source), *extra_args]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=STUDENT_TIMEOUT)
-        ok = done.returncode == 0 and (job.out / "results.json").is_file()
-        why = f"the grader stopped with exit code {done.returncode}: {done.stderr.strip()[-500:]}"
-    except subprocess.TimeoutExpired:
-        ok, why = False, f"grading took over {STUDENT_TIMEOUT} s and was stopped"
-    if not ok:
-        write_student(job.out, job.student, job.assignment, failed_report(job, why))
+class Worker:
+    """A grader process (`python -m nncourse.grading.grader WORKER`) that grades students one by one.
+
+    It keeps pytest and the reference solution loaded between students. The
+    parent sends a job as a JSON line and waits for the line "done"; a worker
+    that dies or overruns is killed, its student gets a results.json saying so,
+    and a fresh worker takes the next student.
+    """
+
+    def __init__(self, extra_args=()):
+        self.extra_args = list(extra_args)
+        self.process = None
+
+    def start(self):
+        command = [sys.executable, "-m", "nncourse.grading.grader", "WORKER", *self.extra_args]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def grade(self, job):
+        """Grade one job; return why it failed, or None."""
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        try:
+            self.process.stdin.write(json.dumps({k: str(v) for k, v in vars(job).items()}) + "\n")
+            self.process.stdin.flush()
+        except OSError:
+            return self.fail("the grader process could not be reached")
+        selector = selectors.DefaultSelector()
+        selector.register(self.process.stdout, selectors.EVENT_READ)
+        ready = selector.select(STUDENT_TIMEOUT)
+        selector.close()
+        if not ready:
+            return self.fail(f"grading took over {STUDENT_TIMEOUT} s and was stopped")
+        line = self.process.stdout.readline().strip()
+        if line == "done":
+            return None
+        return self.fail(f"the grader stopped ({line or 'no answer'})")
+
+    def fail(self, why):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+        if self.process:
+            self.process.wait()
+            tail = self.process.stderr.read()[-500:].strip() if self.process.stderr else ""
+            why += f": {tail}" if tail else ""
+        self.process = None
+        return why
+
+    def close(self):
+        if self.process and self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+
+
+def grade_with(worker, job):
+    """Grade `job` on `worker`; always leaves a results.json and the fingerprint behind."""
+    why = worker.grade(job)
+    if why is not None or not (job.out / "results.json").is_file():
+        write_student(job.out, job.student, job.assignment, failed_report(job, why or "no results were written"))
     write_atomic(job.out / FINGERPRINT, fingerprint(job))
     return json.loads((job.out / "results.json").read_text())
 
@@ -82,7 +129,7 @@ def find_students(submitted, assignment):
     return sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, extra_args=(), log=print):
+def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, extra_args=(), log=print):  # noqa: PLR0913
     """Grade every student; write results.json and feedback per student and grades.csv; return the rows."""
     out = Path(out) / assignment
     todo = [
@@ -92,35 +139,64 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
     pending = [job for job in todo if force or not is_done(job)]
     if len(pending) < len(todo):
         log(f"{len(todo) - len(pending)} students already graded (use --force to regrade)")
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for job, report in zip(pending, pool.map(lambda j: grade_job(j, extra_args), pending)):
-            total = sum(t["max_score"] for t in report["tests"])
-            log(f"{job.student}: {report['score']:g} / {total:g}")
+    queue = list(reversed(pending))
+    lock = threading.Lock()
+
+    def drain():
+        worker = Worker(extra_args)
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    job = queue.pop()
+                report = grade_with(worker, job)
+                total = sum(t["max_score"] for t in report["tests"])
+                log(f"{job.student}: {report['score']:g} / {total:g}")
+        finally:
+            worker.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(max(1, min(jobs, len(pending))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     rows = [(job.student, json.loads((job.out / "results.json").read_text())) for job in todo]
     write_atomic(out / "grades.csv", grades_csv(rows))
     return rows
 
 
-def grade_one(args):
-    """Entry point of the child grader: run the hidden checks on one submission and write its files."""
+def grade_one(job, extra_args=()):
+    """Run the hidden checks on one submission and write its files (in a worker process)."""
     from nncourse.grading.hidden import run_hidden
 
-    extra = ["--source-dir", args.source] + (["--no-bwrap"] if args.no_bwrap else [])
-    results, problems = run_hidden(args.assignment, submission=args.folder, autograder=args.autograder, extra_args=extra)
-    write_student(args.out, args.student, args.assignment, results_json(results, problems))
+    extra = ["--source-dir", job["source"], *extra_args]
+    results, problems = run_hidden(job["assignment"], submission=job["folder"], autograder=job["autograder"], extra_args=extra)
+    write_student(job["out"], job["student"], job["assignment"], results_json(results, problems))
+
+
+def serve(extra_args):
+    """The worker loop: a JSON job per line on stdin, "done" on the real stdout when its files are written."""
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # pytest and anything else that prints go to stderr, never into the replies
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        job = json.loads(line)
+        try:
+            grade_one(job, extra_args)
+        except Exception as error:  # noqa: BLE001 (the parent records this student as failed; the next goes on)
+            replies.write(f"error {type(error).__name__}: {error}\n".replace("\n", " ").strip() + "\n")
+        else:
+            replies.write("done\n")
+        replies.flush()
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m nncourse.grading.grader")
-    parser.add_argument("mode", choices=["ONE"])
-    parser.add_argument("assignment")
-    parser.add_argument("student")
-    parser.add_argument("folder")
-    parser.add_argument("out")
-    parser.add_argument("--autograder", required=True)
-    parser.add_argument("--source", required=True)
+    parser.add_argument("mode", choices=["WORKER"])
     parser.add_argument("--no-bwrap", action="store_true")
-    grade_one(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    serve(["--no-bwrap"] if args.no_bwrap else [])
 
 
 if __name__ == "__main__":

@@ -158,10 +158,17 @@ def hidden_folders(config, instructor):
     return [course, Path.home(), default_cache_dir(), Path(config.rootpath), Path("/home"), Path("/root")]
 
 
+REFERENCES = {}  # (path, mtime) -> namespace: a grader worker loads each solution once
+
+
 @pytest.fixture(scope="module")
 def reference(request):
     assignment = assignment_of_module(request.module)
-    namespace, errors = load_functions(source_dir(request.config, request.module) / assignment / f"{assignment}.ipynb")
-    if errors:
-        raise RuntimeError(f"the reference solution of {assignment} is broken: {errors}")
-    return Student(namespace)
+    path = (source_dir(request.config, request.module) / assignment / f"{assignment}.ipynb").resolve()
+    key = (path, path.stat().st_mtime_ns)
+    if key not in REFERENCES:
+        namespace, errors = load_functions(path)
+        if errors:
+            raise RuntimeError(f"the reference solution of {assignment} is broken: {errors}")
+        REFERENCES[key] = namespace
+    return Student(REFERENCES[key])

@@ -41,7 +41,7 @@ def encode(value, depth=0):
         if value.dtype == object:
             raise WireError("arrays of Python objects cannot be sent")
         buffer = io.BytesIO()
-        np.save(buffer, np.ascontiguousarray(value), allow_pickle=False)
+        np.save(buffer, value, allow_pickle=False)  # keeps Fortran order, so a transposed input stays one
         return {"__ndarray__": base64.b64encode(buffer.getvalue()).decode("ascii")}
     if isinstance(value, np.generic):
         return encode(value.item(), depth)

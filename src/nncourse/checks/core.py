@@ -128,11 +128,13 @@ def call(name, function, args, kwargs):
     """Return plain(function(*args, **kwargs)), turning trouble into a StudentError."""
     shown_input = describe_call(args, kwargs)
     try:
-        # stderr is swallowed: what a correct function prints there must not cost points (nbgrader
-        # zeroes a test cell with stderr output).
+        # numpy's RuntimeWarnings (overflow, log of 0, 0/0) are instability, which is graded; any other
+        # warning, and whatever a correct function prints to stderr, costs nothing (nbgrader would zero
+        # a test cell with stderr output, so it is swallowed here).
         with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"), \
                 contextlib.redirect_stderr(io.StringIO()):
-            warnings.simplefilter("error")
+            warnings.simplefilter("ignore")
+            warnings.simplefilter("error", RuntimeWarning)
             return plain(function(*args, **kwargs), name)
     except StudentError:
         raise

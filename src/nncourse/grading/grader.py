@@ -195,8 +195,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m nncourse.grading.grader")
     parser.add_argument("mode", choices=["WORKER"])
     parser.add_argument("--no-bwrap", action="store_true")
+    parser.add_argument("--time-scale", default="1.0")
     args = parser.parse_args(argv)
-    serve(["--no-bwrap"] if args.no_bwrap else [])
+    serve((["--no-bwrap"] if args.no_bwrap else []) + ["--time-scale", args.time_scale])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from nncourse.checks import Result, Student
-from nncourse.grading.sandbox import Isolation, RemoteStudent, Sandbox
+from nncourse.grading.sandbox import Isolation, Limits, RemoteStudent, Sandbox
 from nncourse.grading.submission import read_submission
 from nncourse.notebook import load_functions
 
@@ -36,6 +36,7 @@ def pytest_addoption(parser):
     group.addoption("--notebook", help="a trusted notebook to grade in this process")
     group.addoption("--submission", help="a student's submission folder (or notebook) to grade in a sandbox")
     group.addoption("--no-bwrap", action="store_true", help="isolate with a plain child process even if bubblewrap is installed")
+    group.addoption("--time-scale", type=float, default=1.0, help="multiply every check's timeout (slow machines: > 1)")
     group.addoption("--source-dir", help="the course's source/ folder (default: beside autograder/)")
     group.addoption("--check-function", help="run only the checks of this graded function")
     group.addoption("--results-json", help="write the result of every check to this file")
@@ -59,7 +60,7 @@ def pytest_configure(config):
 
 def pytest_runtest_setup(item):
     # Set before fixtures run, so module fixtures (the MNIST training) get the first check's timeout.
-    item.config.stash[TIMEOUT_KEY]["seconds"] = item.obj.check.timeout
+    item.config.stash[TIMEOUT_KEY]["seconds"] = item.obj.check.timeout * item.config.getoption("--time-scale")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -141,7 +142,9 @@ def sandboxed_student(request):
         folder = folder.parent
     instructor = source_dir(config, module) / assignment / f"{assignment}.ipynb"
     submission = read_submission(folder.name, folder, assignment, instructor)
-    sandbox = Sandbox(submission.cells, isolation=Isolation(use_bwrap=False if config.getoption("--no-bwrap") else None, hide=hidden_folders(config, instructor)))
+    isolation = Isolation(use_bwrap=False if config.getoption("--no-bwrap") else None, hide=hidden_folders(config, instructor))
+    limits = Limits(load_seconds=Limits.load_seconds * config.getoption("--time-scale"))
+    sandbox = Sandbox(submission.cells, limits, isolation)
     request.addfinalizer(sandbox.close)
     sandbox.start()
     problems = config.stash[PROBLEMS_KEY]

@@ -1,1 +1,158 @@
-"""Public checks (being written)."""
+"""Public checks for 05_mnist: preprocess and train_mnist.
+
+The grading rules of the capstone live here too, so the notebook, the public
+checks and the hidden threshold checks all read the same numbers.
+"""
+
+import numpy as np
+
+from nncourse.checks.core import CheckFailure, graded
+
+TIME_BUDGET_SECONDS = 45  # train_mnist on the 60,000 training images, one CPU core
+# How long the grader waits for a train_mnist call before stopping it. The budget above is CPU time;
+# this wall-clock limit only stops runaway code, leaving room for a busy grading machine.
+WALL_TIMEOUT = 4 * TIME_BUDGET_SECONDS
+ACCURACY_POINTS = {0.90: 2, 0.95: 2, 0.97: 2}  # test-accuracy threshold -> points earned on reaching it
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+
+
+# ---------------------------------------------------------------- preprocess
+
+def sample_images():
+    """Return two uint8 images (2, 28, 28) with a few known pixel values."""
+    images = np.zeros((2, 28, 28), dtype=np.uint8)
+    images[0, 0, :4] = [0, 51, 102, 255]
+    images[1, 27, 24:] = [255, 204, 153, 1]
+    return images
+
+
+# the first and last four values of each row of preprocess(sample_images())
+SAMPLE_ROWS_START = np.array([[0.0, 0.2, 0.4, 1.0], [0.0, 0.0, 0.0, 0.0]])
+SAMPLE_ROWS_END = np.array([[0.0, 0.0, 0.0, 0.0], [1.0, 0.8, 0.6, 1 / 255]])
+
+
+def check_preprocessed(got, shown):
+    """Fail with a message naming the mistake unless `got` is preprocess(sample_images())."""
+    if not isinstance(got, np.ndarray):
+        raise CheckFailure("preprocess must return a numpy array.", input=shown, got=got)
+    if got.shape == (2, 28, 28):
+        raise CheckFailure(
+            "preprocess keeps the images square; the network wants each image as one row of 784 numbers.",
+            input=shown, expected="shape (2, 784)", got=f"shape {got.shape}",
+            hint="Flatten each image: images.reshape(len(images), 784).",
+        )
+    if got.shape != (2, 784):
+        raise CheckFailure("preprocess returns the wrong shape.", input=shown, expected="shape (2, 784)",
+                           got=f"shape {got.shape}", hint="One row of 784 pixel values per image: reshape(len(images), 784).")
+    if np.issubdtype(got.dtype, np.floating) and got.max() > 2:
+        raise CheckFailure(
+            "preprocess leaves the pixels in 0..255; scale them to [0, 1].",
+            input=shown, expected="255 becomes 1.0", got=f"largest value {got.max():g}",
+            hint="Divide by 255. Large inputs make the first layer's pre-activations huge and training unstable.",
+        )
+    if got.dtype != np.float32:
+        raise CheckFailure(
+            f"preprocess returns {got.dtype}, not float32.",
+            input=shown, expected="dtype float32", got=f"dtype {got.dtype}",
+            hint="float32 halves the memory and makes every matrix product about twice as fast: "
+            "images.astype(np.float32) / 255 stays float32.",
+        )
+    values = np.concatenate([got[:, :4], got[:, -4:]], axis=1)
+    expected = np.concatenate([SAMPLE_ROWS_START, SAMPLE_ROWS_END], axis=1)
+    if np.allclose(values, expected * 255 / 256, atol=1e-6):
+        raise CheckFailure(
+            "preprocess divides by 256, so the brightest pixel (255) becomes 0.996, not 1.",
+            input=shown, expected=expected, got=values, hint="Divide by 255, the largest pixel value.",
+        )
+    if not np.allclose(values, expected, atol=1e-6) or np.count_nonzero(got) != 7:
+        raise CheckFailure(
+            "preprocess returns the wrong values: pixel p should become p / 255.",
+            input=shown, expected=expected, got=values,
+            hint="Convert to float before dividing, and keep the pixel order: images.reshape(len(images), 784).",
+        )
+
+
+@graded("preprocess", "turns (n, 28, 28) uint8 images into float32 rows in [0, 1]", points=2)
+def test_preprocess_square_images(student):
+    got = student.preprocess(sample_images())
+    check_preprocessed(got, "2 uint8 images of shape (28, 28), pixels 0, 51, 102, 255, ...")
+
+
+@graded("preprocess", "accepts images already flattened to (n, 784)", points=1)
+def test_preprocess_flat_images(student):
+    got = student.preprocess(sample_images().reshape(2, 784))
+    check_preprocessed(got, "2 uint8 images already flattened to shape (2, 784)")
+
+
+@graded("preprocess", "leaves the images untouched", points=1)
+def test_preprocess_leaves_images_untouched(student):
+    images = sample_images()
+    student.preprocess(images)
+    if images.dtype != np.uint8 or not np.array_equal(images, sample_images()):
+        raise CheckFailure("preprocess modified the images you passed in.",
+                           hint="Build a new array (astype makes a copy) instead of changing `images`.")
+
+
+# ---------------------------------------------------------------- train_mnist
+
+def separable_digits(n, rng):
+    """Return MNIST-shaped data that is easy to learn: x (n, 784) float32 in [0, 1], y (n,) int64.
+
+    Three classes (labels 1, 4 and 7), each lighting up its own band of rows, with noise everywhere.
+    """
+    y = rng.choice(np.array([1, 4, 7]), size=n)
+    images = rng.uniform(0, 0.4, size=(n, 28, 28))
+    for label, rows in ((1, slice(2, 8)), (4, slice(11, 17)), (7, slice(20, 26))):
+        images[y == label, rows, :] += 0.6
+    return images.reshape(n, 784).astype(np.float32), y.astype(np.int64)
+
+
+def network_problem(result):
+    """Return what is wrong with `result` as the (params, activation) of a 784 -> ... -> 10 network, or None."""
+    if not (isinstance(result, tuple) and len(result) == 2):
+        return "train_mnist must return a tuple (params, activation)."
+    params, activation = result
+    if activation not in ACTIVATIONS:
+        return f"The activation train_mnist returns must be one of {', '.join(map(repr, ACTIVATIONS))}; got {activation!r}."
+    if not isinstance(params, list) or not params:
+        return "The params train_mnist returns must be a non-empty list of (W, b) tuples."
+    width = 784
+    for i, layer in enumerate(params):
+        if not (isinstance(layer, tuple) and len(layer) == 2 and all(isinstance(a, np.ndarray) for a in layer)):
+            return f"Layer {i} of the params is not a (W, b) tuple of numpy arrays."
+        W, b = layer
+        if W.ndim != 2 or W.shape[0] != width or b.shape != (W.shape[1],):
+            return (f"Layer {i} has W {W.shape} and b {b.shape}; the layers must chain from 784 inputs: "
+                    f"W (d_in, d_out) with d_in equal to the previous layer's d_out ({width}), and b (d_out,).")
+        if not (np.issubdtype(W.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)):
+            return f"Layer {i} holds {W.dtype} and {b.dtype} arrays; weights must be floats."
+        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            return f"Layer {i} holds inf or nan: training diverged (try a smaller learning rate)."
+        width = W.shape[1]
+    if width != 10:
+        return f"The last layer has {width} outputs; MNIST has 10 classes."
+    return None
+
+
+@graded("train_mnist", "returns (params, activation) for a 784 -> ... -> 10 network", points=2, timeout=WALL_TIMEOUT)
+def test_train_mnist_returns_network(student):
+    x, y = separable_digits(2000, np.random.default_rng(0))
+    result = student.train_mnist(x, y, 0)
+    problem = network_problem(result)
+    if problem:
+        raise CheckFailure(
+            problem, input="2,000 MNIST-shaped samples of 3 easy classes, seed 0",
+            expected="(params, activation): params a list of (W, b) tuples chaining 784 -> ... -> 10",
+            hint="Build the network with init_params([784, ..., 10], rng), train it with train_epoch, "
+            "and return params, activation.",
+        )
+
+
+@graded("train_mnist", "leaves x_train and y_train untouched", points=1, timeout=WALL_TIMEOUT)
+def test_train_mnist_leaves_data_untouched(student):
+    x, y = separable_digits(1000, np.random.default_rng(1))
+    kept_x, kept_y = x.copy(), y.copy()
+    student.train_mnist(x, y, 0)
+    if not (np.array_equal(x, kept_x) and np.array_equal(y, kept_y)):
+        raise CheckFailure("train_mnist modified the training data you passed in.",
+                           hint="Shuffle with minibatches, which indexes with a permutation, never in place.")

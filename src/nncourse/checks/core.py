@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 import types
 import warnings
@@ -100,17 +101,25 @@ class StudentError(CheckFailure):
     """The student's function raised, warned, or returned something unusable."""
 
 
+def cpu_seconds():
+    """Return the CPU time used so far by this process (all threads) and its finished children."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 class Student:
     """Calls the student's functions by name and returns plain values.
 
     Results are copied into plain numpy arrays and Python numbers, so an
     object with a doctored `__eq__` or an array subclass cannot fool a check.
     numpy warnings raised inside a call become failures, because the course
-    grades numerical stability.
+    grades numerical stability. `last_cpu_seconds` is the CPU time of the
+    latest call (time budgets are CPU time, whatever else the machine does).
     """
 
     def __init__(self, namespace):
         self._namespace = namespace
+        self.last_cpu_seconds = 0.0
 
     def __getattr__(self, name):
         if name.startswith("_"):
@@ -121,7 +130,15 @@ class Student:
                 f"`{name}` is not defined.",
                 hint=f"Run the cell that defines `{name}` (and the cells above it) first.",
             )
-        return lambda *args, **kwargs: call(name, function, args, kwargs)
+
+        def timed(*args, **kwargs):
+            start = cpu_seconds()
+            try:
+                return call(name, function, args, kwargs)
+            finally:
+                self.last_cpu_seconds = cpu_seconds() - start
+
+        return timed
 
 
 def call(name, function, args, kwargs):

@@ -36,11 +36,11 @@ ROOT=${AUTOGRADER_ROOT:-/autograder}
 NNCOURSE=${NNCOURSE:-$ROOT/venv/bin/nncourse}
 export NNCOURSE_DATA=${NNCOURSE_DATA:-$ROOT/mnist}
 mkdir -p "$ROOT/results"
-"$NNCOURSE" grade-notebook "$ROOT/submission" --assignment {assignment} --course "$ROOT/source/course" \\
+"$NNCOURSE" grade-notebook "$ROOT/submission" --assignment ASSIGNMENT --course "$ROOT/source/course" \\
     > "$ROOT/results/results.json.tmp" && mv "$ROOT/results/results.json.tmp" "$ROOT/results/results.json"
 status=$?
 if [ $status -ne 0 ]; then
-    printf '{{"score": 0, "output": "The autograder itself failed (exit %s); please tell your instructor.", "tests": []}}\\n' "$status" \\
+    printf '{"score": 0, "output": "The autograder itself failed (exit %s); please tell your instructor.", "tests": []}\\n' "$status" \\
         > "$ROOT/results/results.json"
 fi
 """
@@ -73,7 +73,7 @@ def build_bundle(root, assignment, out):
     with tempfile.TemporaryDirectory() as tmp:
         wheel = build_wheel(project_root(), Path(tmp))
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
-            for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(assignment=assignment))):
+            for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.replace("ASSIGNMENT", assignment))):
                 info = zipfile.ZipInfo(name)
                 info.external_attr = 0o755 << 16
                 bundle.writestr(info, text)

@@ -176,6 +176,7 @@ class Sandbox:
         self.scratch = None
         self.load_errors = {}
         self.skipped = set()  # cells that hung or killed the child while loading
+        self.last_cpu_seconds = 0.0
         self.output = ""
 
     def __enter__(self):
@@ -265,6 +266,7 @@ class Sandbox:
             error = reply["error"]
             raise StudentError(str(error.get("problem", "failed")), input=shown, hint=error.get("hint"))
         apply_side_effects(args, kwargs, reply)
+        self.last_cpu_seconds = float(reply.get("cpu_seconds") or 0.0)
         return reply["value"]
 
     def death_message(self):
@@ -357,6 +359,11 @@ class RemoteStudent:
     def __init__(self, sandbox, timeout=None):
         self._sandbox = sandbox
         self._timeout = timeout if timeout is not None else {"seconds": None}
+
+    @property
+    def last_cpu_seconds(self):
+        """The CPU time the child spent in the latest call."""
+        return self._sandbox.last_cpu_seconds
 
     def __getattr__(self, name):
         if name.startswith("_"):

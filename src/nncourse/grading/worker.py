@@ -86,7 +86,7 @@ def call_and_report_changes(call, name, function, args, kwargs):
 
 
 def handle(request, namespace):
-    from nncourse.checks.core import StudentError, call
+    from nncourse.checks.core import StudentError, call, cpu_seconds
     from nncourse.notebook import execute_cells
 
     if request.get("op") == "load":
@@ -103,11 +103,12 @@ def handle(request, namespace):
         if not callable(function):
             return {"error": {"problem": f"`{name}` is not defined.",
                               "hint": f"Check that the cell defining `{name}` is there and runs without an error."}}
+        start = cpu_seconds()
         try:
             value, changed, states = call_and_report_changes(call, name, function, request["args"], request["kwargs"])
         except StudentError as error:
             return {"error": {"problem": error.problem, "hint": error.hint}}
-        return {"value": value, "changed": changed, "generators": states}
+        return {"value": value, "changed": changed, "generators": states, "cpu_seconds": cpu_seconds() - start}
     return {"error": {"problem": f"unknown request {request.get('op')!r}"}}
 
 

@@ -1,8 +1,11 @@
 """Shared fixtures for the kit's own tests."""
 
+import shutil
 from pathlib import Path
 
 import pytest
+
+from nncourse.build import build_fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,3 +25,14 @@ CONTRACT = {
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+@pytest.fixture(scope="module")
+def course():
+    """Return a course folder with source/ and release/ of 01_forward: the repo's, or a fresh build."""
+    if (ROOT / "release" / "01_forward" / "01_forward.ipynb").is_file():
+        yield ROOT
+        return
+    scratch = build_fresh(ROOT, ["01_forward"])
+    yield scratch
+    shutil.rmtree(scratch)

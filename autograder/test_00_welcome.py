@@ -4,6 +4,7 @@ import numpy as np
 
 from nncourse.checks.core import CheckFailure, graded
 from nncourse.checks.forward import as_array, expect_float_dtype, expect_unchanged
+from nncourse.checks.mistakes import mistake
 from nncourse.checks.welcome import *  # noqa: F403 (every public check also grades)
 
 
@@ -125,13 +126,11 @@ def test_pairwise_squared_distances_nonnegative(student):
     a = 1000.0 + 100.0 * rng.normal(size=(20, 5))
     got = as_array("pairwise_squared_distances", student.pairwise_squared_distances(a, a), (20, 20), {"a": a, "b": a})
     if got.min() < 0 or np.abs(np.diag(got)).max() > 1e-6:
-        raise CheckFailure(
+        raise mistake("pairwise_squared_distances-unclipped-shortcut").failure(
             "Comparing points with themselves gave negative numbers or a diagonal that is not 0.",
             input="a: (20, 5) points near 1000, compared with themselves",
             expected="all entries >= 0, diagonal 0",
             got=f"smallest entry {got.min():.3g}, largest diagonal entry {np.abs(np.diag(got)).max():.3g}",
-            hint="The shortcut |a|^2 + |b|^2 - 2 a.b suffers from rounding: clip it with np.maximum(d, 0), "
-            "or compute the differences directly.",
         )
 
 

@@ -5,6 +5,7 @@ import numpy as np
 from nncourse.checks.core import CheckFailure, graded
 from nncourse.checks.forward import *  # noqa: F403 (every public check also grades)
 from nncourse.checks.forward import as_array, call_init, expect_float_dtype, expect_unchanged, unpack_forward
+from nncourse.checks.mistakes import mistake
 
 # Float32 inputs spanning the extremes the contract names (|z| up to 1e4), with exact zeros.
 Z32 = np.array([[-1e4, -300.0, -30.0, -1.0, -1e-3, 0.0], [0.0, 1e-3, 0.5, 3.0, 300.0, 1e4]], dtype=np.float32)
@@ -156,10 +157,11 @@ def test_softmax_three_dimensional(student, reference):
 @graded("softmax", "stable for logits of +-1e4 in one row")
 def test_softmax_extreme_mixed(student):
     z = np.array([[-1e4, 0.0, 1e4], [1e4, 1e4, -1e4], [-1e4, -1e4, -1e4]])
-    expect_close(
-        "softmax", student.softmax(z), np.array([[0.0, 0.0, 1.0], [0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3]]), z,
-        hint="Subtract each row's maximum before np.exp.",
-    )
+    no_shift = mistake("softmax-no-max-shift")
+    with no_shift.catches("numpy warning", input=z):
+        got = student.softmax(z)
+    expect_close("softmax", got, np.array([[0.0, 0.0, 1.0], [0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3]]), z,
+                 hint=no_shift.hint)
 
 
 @graded("softmax", "matches the reference on random logits")
@@ -226,12 +228,12 @@ def test_init_params_normal(student):
     z = W / np.sqrt(2 / 600)
     within_one_std = float(np.mean(np.abs(z) < 1))  # 0.683 for a normal, 0.577 for a uniform of the same std
     if abs(within_one_std - 0.683) > 0.02:
-        raise CheckFailure(
-            f"{within_one_std:.1%} of the weights lie within one standard deviation of 0; "
-            "for normally distributed weights it is 68.3%.",
-            input={"layer_sizes": [600, 200]},
-            hint="Draw the weights with rng.normal(0.0, np.sqrt(2 / d_in), size=(d_in, d_out)), not rng.uniform.",
-        )
+        problem = (f"{within_one_std:.1%} of the weights lie within one standard deviation of 0; "
+                   "for normally distributed weights it is 68.3%.")
+        uniform = mistake("init_params-uniform")
+        if abs(within_one_std - 0.577) < 0.02:
+            raise uniform.failure(problem, input={"layer_sizes": [600, 200]})
+        raise CheckFailure(problem, input={"layer_sizes": [600, 200]}, hint=uniform.hint)
 
 
 @graded("init_params", "a single layer network")

@@ -6,6 +6,7 @@ from nncourse.checks.backprop import *  # noqa: F403 (every public check also gr
 from nncourse.checks.backprop import require_array, require_number, require_unchanged
 from nncourse.checks.core import CheckFailure, graded
 from nncourse.checks.functions import Expression
+from nncourse.checks.mistakes import mistake
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 
@@ -102,6 +103,9 @@ def test_numerical_gradient_small_shapes(student):
 def test_relative_error_floor(student):
     a, b = np.array([1e-13, 0.0]), np.zeros(2)
     got = require_number("relative_error", student.relative_error(a, b), {"a": a, "b": b})
+    if np.isclose(got, 1 / 11):
+        raise mistake("relative_error-floor-added").failure(
+            input={"a": a, "b": b}, expected="1e-13 / max(1e-13, 1e-12) = 0.1", got=got)
     if not np.isclose(got, 0.1):
         raise CheckFailure(
             "`relative_error` does not use the floor as the contract says.", input={"a": a, "b": b},

@@ -7,6 +7,7 @@ from nncourse.checks.training import (
     batches_of, copy_layers, epoch_result, layer_structure_problem, numbered_samples, same_layers,
 )
 from nncourse.checks import CheckFailure, graded
+from nncourse.checks.mistakes import mistake
 from nncourse.toy import make_quadrants
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu"]
@@ -76,6 +77,9 @@ def test_sgd_step_leaves_grads_untouched(student):
 @graded("minibatches", "no empty batch when batch_size divides n", points=1)
 def test_minibatches_exact_division(student):
     sizes = [len(y) for _, y in batches_of(student, 12, 4, 0)]
+    if 0 in sizes:
+        raise mistake("minibatches-empty-batch").failure(
+            input="12 samples, batch_size 4", expected="batch sizes [4, 4, 4]", got=f"batch sizes {sizes}")
     if sizes != [4, 4, 4]:
         raise CheckFailure(
             "minibatches yields the wrong batches when batch_size divides the number of samples.",
@@ -101,10 +105,7 @@ def test_minibatches_leaves_inputs_untouched(student):
     kept_x, kept_y = x.copy(), y.copy()
     student.minibatches(x, y, 7, np.random.default_rng(0))
     if not (np.array_equal(x, kept_x) and np.array_equal(y, kept_y)):
-        raise CheckFailure(
-            "minibatches shuffled the caller's x or y in place.",
-            hint="rng.shuffle(x) reorders the caller's array. Index with a permutation instead: x[order] is a new array.",
-        )
+        raise mistake("minibatches-in-place").failure(input="x (30, 2) and y (30,), batch_size 7")
 
 
 @graded("minibatches", "mixes samples across batches, not only the batch order", points=1)
@@ -113,11 +114,9 @@ def test_minibatches_mixes_across_batches(student):
     blocks = [np.sort(y) for _, y in batches]
     contiguous = all(len(b) == 10 and b[0] % 10 == 0 and np.array_equal(b, np.arange(b[0], b[0] + 10)) for b in blocks)
     if contiguous:
-        raise CheckFailure(
-            "Each batch holds the same neighbouring samples every epoch: only the order of the batches is shuffled.",
-            input="100 samples, batch_size 10", got=[b.tolist() for b in blocks[:3]],
-            hint="Shuffle the samples themselves (order = rng.permutation(n)), then cut the shuffled order into batches.",
-        )
+        raise mistake("minibatches-batch-order-only").failure(
+            "Each batch holds the same neighbouring samples every epoch.",
+            input="100 samples, batch_size 10", got=[b.tolist() for b in blocks[:3]])
 
 
 @graded("minibatches", "keeps dtypes and works for (n, k) targets", points=1)

@@ -9,6 +9,7 @@ import numpy as np
 
 from nncourse.checks.core import CheckFailure, StudentError, graded
 from nncourse.checks.functions import Expression
+from nncourse.checks.mistakes import mistake
 
 
 def require_array(name, got, shape, input, what="the result"):
@@ -48,13 +49,11 @@ def require_unchanged(name, array, before, eps):
         return
     change = np.max(np.abs(array - before))
     if np.isclose(change, eps, rtol=1e-3) or np.isclose(change, 2 * eps, rtol=1e-3):
-        problem = f"`{name}` left x changed: some entries are still shifted by eps."
+        detail = "Some entries are still shifted by eps."
     else:
-        problem = (f"`{name}` left x slightly changed (by {change:.1e}). Adding and then subtracting eps "
-                   "does not always give back exactly the same float.")
-    raise CheckFailure(problem, expected=before, got=array,
-                       hint="Save each entry first (original = x[i]), and after the two evaluations "
-                       "assign it back exactly: x[i] = original.")
+        detail = (f"It changed slightly (by {change:.1e}): adding and then subtracting eps "
+                  "does not always give back exactly the same float.")
+    raise mistake("numerical_gradient-leaves-x-changed").failure(detail, expected=before, got=array)
 
 
 @graded("numerical_gradient", "central difference of a cubic", points=1)
@@ -68,18 +67,14 @@ def test_numerical_gradient_central_difference(student):
     if np.allclose(got, expected, rtol=0, atol=1e-8):
         return
     mistakes = [
-        ([3.003001, 12.006001], "used the forward difference (f(x + eps) - f(x)) / eps",
-         "Use the central difference (f(x + eps) - f(x - eps)) / (2 eps): its error shrinks like eps^2, not eps."),
-        ([2.997001, 11.994001], "used the backward difference (f(x) - f(x - eps)) / eps",
-         "Use the central difference (f(x + eps) - f(x - eps)) / (2 eps): its error shrinks like eps^2, not eps."),
-        ([3.0, 12.0], "ignored the `eps` it was given (the result is too exact for eps = 1e-3)",
-         "Step by the `eps` argument, not by a number written into the function."),
-        ([6.000002, 24.000002], "forgot to divide by 2: the two points are 2 eps apart",
-         "Divide f(x + eps) - f(x - eps) by 2 * eps."),
+        ([3.003001, 12.006001], mistake("numerical_gradient-forward-difference")),
+        ([2.997001, 11.994001], mistake("numerical_gradient-backward-difference")),
+        ([3.0, 12.0], mistake("numerical_gradient-ignores-eps")),
+        ([6.000002, 24.000002], mistake("numerical_gradient-no-half")),
     ]
-    for value, mistake, hint in mistakes:
+    for value, known in mistakes:
         if np.allclose(got, value, rtol=0, atol=1e-7):
-            raise CheckFailure(f"`numerical_gradient` {mistake}.", input=inputs, expected=expected, got=got, hint=hint)
+            raise known.failure(input=inputs, expected=expected, got=got)
     raise CheckFailure("`numerical_gradient` is wrong.", input=inputs, expected=expected, got=got,
                        hint="For each entry i: (f(x with x[i] + eps) - f(x with x[i] - eps)) / (2 eps).")
 
@@ -96,16 +91,11 @@ def test_numerical_gradient_restores_x(student):
     if np.allclose(got, expected, rtol=0, atol=1e-7):
         return
     if np.allclose(got, 27.0, rtol=0, atol=1e-8):
-        raise CheckFailure("`numerical_gradient` ignored the `eps` it was given (the result is too exact for eps = 1e-3).",
-                           input=inputs, expected=expected, got=got,
-                           hint="Step by the `eps` argument, not by a number written into the function.")
+        raise mistake("numerical_gradient-ignores-eps").failure(
+            "The result is too exact for eps = 1e-3.", input=inputs, expected=expected, got=got)
     if np.isclose(got.flat[0], 27.000001, rtol=0, atol=1e-7):
-        raise CheckFailure(
-            "`numerical_gradient` got the first entry right and the later ones wrong: x was not put back "
-            "after each entry, so later entries were measured at a shifted point.",
-            input=inputs, expected=expected, got=got,
-            hint="After evaluating f at x[i] + eps and x[i] - eps, restore x[i] = original before moving on.",
-        )
+        raise mistake("numerical_gradient-not-restored-between-entries").failure(
+            "The first entry is right and the later ones are wrong.", input=inputs, expected=expected, got=got)
     raise CheckFailure("`numerical_gradient` is wrong for a 2-D x.", input=inputs, expected=expected, got=got,
                        hint="Visit every index of x with np.ndindex(x.shape) and return an array shaped like x.")
 
@@ -116,12 +106,12 @@ RE_A = np.array([[10.0, 1.0, 1.0], [2.0, -3.0, 4.0]])
 RE_B = np.array([[9.0, 5.0, 12.0], [2.0, -3.0, 1.0]])
 RE_VALUE = 11 / 19  # largest |a - b| is 11; largest |a| + |b| is 19
 RE_MISTAKES = {
-    1.1: "divided by max(abs(a)) only",
-    0.9166666666666666: "divided by max(abs(b)) only",
-    0.5: "divided by max(abs(a)) + max(abs(b)), two maxima taken separately",
-    0.8461538461538461: "took the largest elementwise ratio |a - b| / (|a| + |b|)",
-    0.43780352407060885: "used norms, ||a - b|| / (||a|| + ||b||)",
-    0.16666666666666666: "used the mean of |a - b| instead of its max",
+    1.1: mistake("relative_error-max-of-a"),
+    0.9166666666666666: mistake("relative_error-max-of-b"),
+    0.5: mistake("relative_error-separate-maxima"),
+    0.8461538461538461: mistake("relative_error-elementwise-ratio"),
+    0.43780352407060885: mistake("relative_error-norms"),
+    0.16666666666666666: mistake("relative_error-mean-difference"),
 }
 
 
@@ -132,10 +122,11 @@ def test_relative_error_formula(student):
     got = require_number("relative_error", student.relative_error(a, b), inputs)
     if np.isclose(got, RE_VALUE):
         return
-    mistake = next((why for value, why in RE_MISTAKES.items() if np.isclose(got, value)), None)
+    for value, known in RE_MISTAKES.items():
+        if np.isclose(got, value):
+            raise known.failure(input=inputs, expected=RE_VALUE, got=got)
     raise CheckFailure(
-        "`relative_error` does not follow the formula" + (f": it {mistake}." if mistake else "."),
-        input=inputs, expected=RE_VALUE, got=got,
+        "`relative_error` does not follow the formula.", input=inputs, expected=RE_VALUE, got=got,
         hint="Largest entry of abs(a - b), divided by the largest entry of abs(a) + abs(b) "
         "(or by 1e-12 if that is smaller).",
     )
@@ -145,23 +136,13 @@ def test_relative_error_formula(student):
 def test_relative_error_zeros(student):
     a, b = np.zeros(3), np.zeros(3)
     inputs = {"a": a, "b": b}
-    try:
+    no_floor = mistake("relative_error-zero-division")
+    with no_floor.catches("numpy warning", input=inputs, expected=0.0):
         got = student.relative_error(a, b)
-    except StudentError as failure:
-        if "numpy warning" in failure.problem:
-            raise CheckFailure(
-                "`relative_error` divided 0 by 0 when both arrays are zero.",
-                input=inputs, expected=0.0,
-                hint="Divide by max(np.max(abs(a) + abs(b)), 1e-12): the floor keeps the denominator positive.",
-            ) from None
-        raise
     got = require_number("relative_error", got, inputs)
     if got != 0.0:
-        raise CheckFailure(
-            "`relative_error` of two zero arrays should be 0.0: they are equal.",
-            input=inputs, expected=0.0, got=got,
-            hint="Divide by max(np.max(abs(a) + abs(b)), 1e-12): the floor keeps the denominator positive.",
-        )
+        raise CheckFailure("`relative_error` of two zero arrays should be 0.0: they are equal.",
+                           input=inputs, expected=0.0, got=got, hint=no_floor.hint)
 
 
 # ---------------------------------------------------------------- dense_backward
@@ -188,6 +169,8 @@ def call_dense_backward(student, dz, x, W):
                 hint="dx = dz @ W.T is (n, d_out) @ (d_out, d_in); dW = x.T @ dz is (d_in, n) @ (n, d_out).",
             ) from None
         raise
+    if isinstance(result, (tuple, list)) and len(result) == 2 and np.shape(result[0]) == np.shape(W):
+        raise mistake("dense_backward-missing-dx").failure(input=inputs, got=result)
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         count = len(result) if isinstance(result, (tuple, list)) else 1
         raise CheckFailure(
@@ -206,22 +189,16 @@ def test_dense_backward_shapes(student):
     dz, x, W = DB_DZ.copy(), DB_X.copy(), DB_W.copy()
     dx, dW, db = call_dense_backward(student, dz, x, W)
     if isinstance(dx, np.ndarray) and dx.shape == (4, 3) and isinstance(dW, np.ndarray) and dW.shape == (2, 4):
-        raise CheckFailure("`dense_backward` returned (dW, dx, ...): the order must be (dx, dW, db).",
-                           input=DENSE_INPUTS, got=(dx, dW, db))
+        raise mistake("dense_backward-wrong-order").failure(input=DENSE_INPUTS, got=(dx, dW, db))
     require_array("dense_backward", dx, (2, 4), DENSE_INPUTS, "dx")
     if isinstance(dW, np.ndarray) and dW.shape == (3, 4):
-        raise CheckFailure(
-            "`dense_backward` returned dW transposed: (d_out, d_in) instead of (d_in, d_out).",
-            input=DENSE_INPUTS, expected=DB_DW, got=dW,
-            hint="dW must have W's shape (d_in, d_out): x.T @ dz, not dz.T @ x.",
-        )
+        raise mistake("dense_backward-transposed-dW").failure(
+            "dW has shape (d_out, d_in) instead of (d_in, d_out).", input=DENSE_INPUTS, expected=DB_DW, got=dW)
     require_array("dense_backward", dW, (4, 3), DENSE_INPUTS, "dW")
-    if isinstance(db, np.ndarray) and db.shape in ((1, 3), (2, 3)):
-        raise CheckFailure(
-            f"`dense_backward` returned db with shape {db.shape}; it must have b's shape (3,).",
-            input=DENSE_INPUTS, expected=DB_DB, got=db,
-            hint="Sum dz over the batch axis, without keepdims: dz.sum(axis=0).",
-        )
+    for shape, key in (((1, 3), "dense_backward-db-keepdims"), ((2, 3), "dense_backward-db-not-summed")):
+        if isinstance(db, np.ndarray) and db.shape == shape:
+            raise mistake(key).failure(f"db has shape {shape}; it must have b's shape (3,).",
+                                       input=DENSE_INPUTS, expected=DB_DB, got=db)
     require_array("dense_backward", db, (3,), DENSE_INPUTS, "db")
 
 
@@ -232,16 +209,9 @@ def test_dense_backward_values(student):
     for label, got, expected in (("dx", dx, DB_DX), ("dW", dW, DB_DW), ("db", db, DB_DB)):
         require_array("dense_backward", got, expected.shape, DENSE_INPUTS, label)
     if same(db, DB_DB / 2):
-        raise CheckFailure(
-            "`dense_backward` averaged db over the batch; it must sum.",
-            input=DENSE_INPUTS, expected=DB_DB, got=db,
-            hint="dz already carries the 1/n of the mean loss (from softmax_cross_entropy_grad), "
-            "so db = dz.sum(axis=0), like dW = x.T @ dz, which also sums over the batch.",
-        )
+        raise mistake("dense_backward-db-averaged").failure(input=DENSE_INPUTS, expected=DB_DB, got=db)
     if same(dW, DB_DW / 2):
-        raise CheckFailure("`dense_backward` divided dW by the batch size; x.T @ dz is already right.",
-                           input=DENSE_INPUTS, expected=DB_DW, got=dW,
-                           hint="dz already carries the 1/n of the mean loss.")
+        raise mistake("dense_backward-dW-averaged").failure(input=DENSE_INPUTS, expected=DB_DW, got=dW)
     for label, got, expected, formula in (("dx", dx, DB_DX, "dz @ W.T"), ("dW", dW, DB_DW, "x.T @ dz"),
                                           ("db", db, DB_DB, "dz.sum(axis=0)")):
         if not np.allclose(got, expected):
@@ -289,20 +259,17 @@ def check_activation_backward(student, activation):
             raise CheckFailure("`activation_backward` changed its input da or z.",
                                hint="Return da * derivative(z) as a new array; do not write into da or z.")
         return
+    shown = {"input": inputs, "expected": expected, "got": got}
     if np.allclose(got, AB_DA):
-        problem = "returned da unchanged: the activation's derivative is missing"
-        hint = "dz = da * f'(z): multiply by the derivative, e.g. relu_prime(z) for relu."
-    elif activation in AB_AT_OUTPUT and np.allclose(got, AB_AT_OUTPUT[activation]):
-        problem = f"took the derivative at a = {activation}(z) instead of at z"
-        hint = f"Pass z itself to {activation}_prime: it computes {activation}(z) inside."
-    elif activation in AB_TIMES_F and np.allclose(got, AB_TIMES_F[activation]):
-        problem = f"multiplied by {activation}(z) instead of its derivative {activation}_prime(z)"
-        hint = f"dz = da * {activation}_prime(z)."
-    else:
-        problem = "is wrong"
-        hint = f"dz = da * {activation}_prime(z), elementwise."
-    raise CheckFailure(f"`activation_backward` with activation=\"{activation}\" {problem}.",
-                       input=inputs, expected=expected, got=got, hint=hint)
+        raise mistake("activation_backward-no-derivative").failure(f"With activation=\"{activation}\".", **shown)
+    if activation in AB_AT_OUTPUT and np.allclose(got, AB_AT_OUTPUT[activation]):
+        raise mistake("activation_backward-at-output").failure(
+            f"With activation=\"{activation}\" it computed da * {activation}_prime({activation}(z)).", **shown)
+    if activation in AB_TIMES_F and np.allclose(got, AB_TIMES_F[activation]):
+        raise mistake("activation_backward-times-activation").failure(
+            f"With activation=\"{activation}\" it computed da * {activation}(z).", **shown)
+    raise CheckFailure(f"`activation_backward` with activation=\"{activation}\" is wrong.",
+                       hint=f"dz = da * {activation}_prime(z), elementwise.", **shown)
 
 
 @graded("activation_backward", "relu and leaky_relu: da times the slope at z", points=1)
@@ -367,11 +334,8 @@ def require_grads_layout(got, inputs):
     shapes = [tuple(np.shape(a) for a in pair) for pair in got]
     wanted = [((2, 3), (3,)), ((3, 2), (2,))]
     if shapes == wanted[::-1]:
-        raise CheckFailure(
-            "`backward` returned the gradients last layer first; they must match params, input side first.",
-            input=inputs, got=f"shapes {shapes}", expected=f"shapes {wanted}",
-            hint="Store each layer's pair at its own index, grads[layer] = (dW, db), or reverse the list at the end.",
-        )
+        raise mistake("backward-reversed-grads").failure(
+            "They must match params, input side first.", input=inputs, got=f"shapes {shapes}", expected=f"shapes {wanted}")
     if shapes != wanted:
         raise CheckFailure("`backward` returned gradients whose shapes do not match params.",
                            input=inputs, expected=f"shapes {wanted}", got=f"shapes {shapes}",
@@ -388,11 +352,7 @@ def check_backward(student, activation):
     (eW1, eb1), (eW2, eb2) = net["grads"]
     if not (np.allclose(dW2, eW2) and np.allclose(db2, eb2)):
         if np.allclose(db2, net["last_layer_db"]):
-            raise CheckFailure(
-                "`backward` applied the activation's derivative to the last layer. The logits are raw "
-                "(no activation), so dlogits is already dL/dz of the last layer.",
-                input=inputs, expected=eW2, got=dW2,
-                hint="Start with dz = dlogits; apply activation_backward only when passing to an earlier layer.")
+            raise mistake("backward-derivative-on-last-layer").failure(input=inputs, expected=eW2, got=dW2)
         raise CheckFailure("`backward` got the last layer's gradients wrong.", input=inputs,
                            expected=f"dW = {eW2.tolist()}, db = {eb2.tolist()}", got=f"dW = {dW2.tolist()}, db = {db2.tolist()}",
                            hint="The last layer's (dW, db) come from dense_backward(dlogits, a_prev, W) with its own cache entry.")
@@ -402,20 +362,16 @@ def check_backward(student, activation):
             raise CheckFailure("`backward` changed dlogits or the cache.",
                                hint="Compute new arrays; never write into the inputs.")
         return
+    shown = {"input": inputs, "expected": f"dW = {eW1.tolist()}, db = {eb1.tolist()}",
+             "got": f"dW = {np.round(dW1, 6).tolist()}, db = {np.round(db1, 6).tolist()}"}
     if np.allclose(db1, NET_NO_DERIVATIVE_DB1):
-        problem = ("skipped the activation's derivative between the layers: dx of layer 2 went "
-                   "straight into layer 1 as its dz")
-        hint = "Between layers: dz = activation_backward(dx, z, activation), with z from the earlier layer's cache."
-    elif "at_output_db1" in net and np.allclose(db1, net["at_output_db1"]):
-        problem = "took the activation's derivative at a (the layer's output) instead of at z"
-        hint = "Use the z stored in the cache: cache[layer] = (a_prev, z)."
-    else:
-        problem = "got the first layer's gradients wrong (the last layer's are right)"
-        hint = ("Pass dx of layer 2 back through the activation with layer 1's z, then use "
-                "dense_backward with layer 1's input x.")
-    raise CheckFailure(f"`backward` {problem}.", input=inputs,
-                       expected=f"dW = {eW1.tolist()}, db = {eb1.tolist()}",
-                       got=f"dW = {np.round(dW1, 6).tolist()}, db = {np.round(db1, 6).tolist()}", hint=hint)
+        raise mistake("backward-no-derivative").failure(
+            "dx of layer 2 went straight into layer 1 as its dz.", **shown)
+    if "at_output_db1" in net and np.allclose(db1, net["at_output_db1"]):
+        raise mistake("backward-derivative-at-output").failure(**shown)
+    raise CheckFailure("`backward` got the first layer's gradients wrong (the last layer's are right).",
+                       hint="Pass dx of layer 2 back through the activation with layer 1's z, then use "
+                       "dense_backward with layer 1's input x.", **shown)
 
 
 @graded("backward", "a 2-3-2 relu network, worked by hand", points=1)

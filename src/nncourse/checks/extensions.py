@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from nncourse.checks.core import CheckFailure, StudentError, graded
+from nncourse.checks.mistakes import mistake
 
 
 # ---------------------------------------------------------------- helpers
@@ -39,12 +40,12 @@ def array_result(got, name, z):
 
 
 def expect_values(got, expected, name, input, mistakes=(), rtol=1e-6):
-    """Fail unless `got` matches `expected`; name a known mistake when `got` matches one."""
+    """Fail unless `got` matches `expected`; `mistakes` lists (wrong values, Mistake) to name when `got` matches one."""
     if same(got, expected, rtol=rtol):
         return
-    for wrong, problem, hint in mistakes:
+    for wrong, known in mistakes:
         if same(got, wrong, rtol=rtol):
-            raise CheckFailure(problem, input=input, expected=np.array(expected), got=got, hint=hint)
+            raise known.failure(input=input, expected=np.array(expected), got=got)
     raise CheckFailure(f"`{name}` returned wrong values.", input=input, expected=np.array(expected), got=got)
 
 
@@ -74,12 +75,6 @@ def expect_float32(function, name, z, expected):
     expect_values(got, expected, name, z, rtol=1e-5)
 
 
-OVERFLOW_HINT = (
-    "np.where(z > 0, z, np.exp(z) - 1) still computes np.exp(z) for every element, including "
-    "the large positive ones it then throws away. Take the exponential of np.minimum(z, 0) instead."
-)
-
-
 # ---------------------------------------------------------------- elu
 
 @graded("elu", "values for alpha = 1", points=1)
@@ -89,14 +84,9 @@ def test_elu_values(student):
     expected = [-0.950212931632136, -0.6321205588285577, -0.3934693402873666, 0.0, 0.5, 2.0]
     mistakes = [
         ([-0.950212931632136, -0.6321205588285577, -0.3934693402873666, 0.0, 0.6487212707001282, 6.38905609893065],
-         "`elu` uses alpha * (exp(z) - 1) for positive z too.",
-         "ELU is z itself for z > 0; the exponential part is only for z <= 0."),
-        ([0.0, 0.0, 0.0, 0.0, 0.5, 2.0],
-         "`elu` returns 0 for negative z, like relu.",
-         "For z <= 0, ELU is alpha * (exp(z) - 1), which slides smoothly down to -alpha."),
-        ([0.049787068367863944, 0.36787944117144233, 0.6065306597126334, 1.0, 0.5, 2.0],
-         "`elu` forgot the `- 1` in alpha * (exp(z) - 1).",
-         "Without `- 1`, ELU jumps at z = 0; with it, elu(0) = 0 and the curve is continuous."),
+         mistake("elu-exp-for-positive")),
+        ([0.0, 0.0, 0.0, 0.0, 0.5, 2.0], mistake("elu-zero-left")),
+        ([0.049787068367863944, 0.36787944117144233, 0.6065306597126334, 1.0, 0.5, 2.0], mistake("elu-missing-minus-one")),
     ]
     expect_values(got, expected, "elu", z, mistakes)
 
@@ -107,12 +97,8 @@ def test_elu_uses_alpha(student):
     got = array_result(student.elu(z, alpha=0.5), "elu", z)
     expected = [-0.475106465816068, -0.31606027941427883, -0.1967346701436833, 0.0, 0.5, 2.0]
     mistakes = [
-        ([-0.950212931632136, -0.6321205588285577, -0.3934693402873666, 0.0, 0.5, 2.0],
-         "`elu` ignores its alpha argument (this is ELU with alpha = 1).",
-         "Multiply the negative branch by alpha: alpha * (exp(z) - 1)."),
-        ([-0.475106465816068, -0.31606027941427883, -0.1967346701436833, 0.0, 0.25, 1.0],
-         "`elu` multiplies the positive side by alpha too.",
-         "Only the negative branch is scaled: z for z > 0, alpha * (exp(z) - 1) otherwise."),
+        ([-0.950212931632136, -0.6321205588285577, -0.3934693402873666, 0.0, 0.5, 2.0], mistake("elu-ignores-alpha")),
+        ([-0.475106465816068, -0.31606027941427883, -0.1967346701436833, 0.0, 0.25, 1.0], mistake("elu-alpha-on-positive")),
     ]
     expect_values(got, expected, "elu", {"z": z, "alpha": 0.5}, mistakes)
 
@@ -120,7 +106,8 @@ def test_elu_uses_alpha(student):
 @graded("elu", "no overflow for large |z|", points=1)
 def test_elu_large_inputs(student):
     z = np.array([-1e4, -50.0, 50.0, 1e4])
-    got = call_without_overflow(student.elu, z, "elu", OVERFLOW_HINT)
+    with mistake("elu-overflow").catches("numpy warning", input=z, expected="finite values and no warning"):
+        got = student.elu(z)
     expect_values(array_result(got, "elu", z), [-1.0, -1.0, 50.0, 1e4], "elu", z)
 
 
@@ -138,15 +125,9 @@ def test_elu_prime_values(student):
     got = array_result(student.elu_prime(z), "elu_prime", z)
     expected = [0.1353352832366127, 0.6065306597126334, 1.0, 1.0, 1.0]
     mistakes = [
-        ([-0.8646647167633873, -0.3934693402873666, 0.0, 1.0, 1.0],
-         "`elu_prime` returns elu(z) itself for z <= 0, not its derivative.",
-         "The derivative of alpha * (exp(z) - 1) is alpha * exp(z): the `- 1` is a constant and disappears."),
-        ([0.0, 0.0, 0.0, 1.0, 1.0],
-         "`elu_prime` returns 0 for z <= 0, like relu_prime.",
-         "ELU is not flat on the left: its slope there is alpha * exp(z)."),
-        ([1.0, 1.0, 1.0, 1.0, 1.0],
-         "`elu_prime` returns the constant alpha for z <= 0, like leaky_relu_prime.",
-         "ELU's left side is curved, so its slope changes: alpha * exp(z)."),
+        ([-0.8646647167633873, -0.3934693402873666, 0.0, 1.0, 1.0], mistake("elu_prime-returns-elu")),
+        ([0.0, 0.0, 0.0, 1.0, 1.0], mistake("elu_prime-zero-left")),
+        ([1.0, 1.0, 1.0, 1.0, 1.0], mistake("elu_prime-constant-alpha")),
     ]
     expect_values(got, expected, "elu_prime", z, mistakes)
 
@@ -157,22 +138,11 @@ def test_elu_prime_uses_alpha(student):
     got = array_result(student.elu_prime(z, alpha=0.5), "elu_prime", z)
     expected = [0.06766764161830635, 0.3032653298563167, 0.5, 1.0, 1.0]
     mistakes = [
-        ([0.5, 0.5, 0.5, 1.0, 1.0],
-         "`elu_prime` returns the constant alpha for z <= 0, like leaky_relu_prime.",
-         "ELU's left side is curved, so its slope changes: alpha * exp(z)."),
-        ([0.1353352832366127, 0.6065306597126334, 1.0, 1.0, 1.0],
-         "`elu_prime` ignores alpha: it returns exp(z) for z <= 0.",
-         "The slope of alpha * (exp(z) - 1) is alpha * exp(z)."),
-        ([0.06766764161830635, 0.3032653298563167, 1.0, 1.0, 1.0],
-         "`elu_prime` returns 1 at z = 0.",
-         "This course uses the left-hand slope at z == 0: alpha * exp(0) = alpha. "
-         "Use `z > 0` (not `z >= 0`) for the branch that returns 1."),
-        ([-0.43233235838169365, -0.1967346701436833, 0.0, 1.0, 1.0],
-         "`elu_prime` returns elu(z) itself for z <= 0, not its derivative.",
-         "The derivative of alpha * (exp(z) - 1) is alpha * exp(z)."),
-        ([0.0, 0.0, 0.0, 1.0, 1.0],
-         "`elu_prime` returns 0 for z <= 0, like relu_prime.",
-         "ELU is not flat on the left: its slope there is alpha * exp(z)."),
+        ([0.5, 0.5, 0.5, 1.0, 1.0], mistake("elu_prime-constant-alpha")),
+        ([0.1353352832366127, 0.6065306597126334, 1.0, 1.0, 1.0], mistake("elu_prime-ignores-alpha")),
+        ([0.06766764161830635, 0.3032653298563167, 1.0, 1.0, 1.0], mistake("elu_prime-one-at-zero")),
+        ([-0.43233235838169365, -0.1967346701436833, 0.0, 1.0, 1.0], mistake("elu_prime-returns-elu")),
+        ([0.0, 0.0, 0.0, 1.0, 1.0], mistake("elu_prime-zero-left")),
     ]
     expect_values(got, expected, "elu_prime", {"z": z, "alpha": 0.5}, mistakes)
 
@@ -180,7 +150,8 @@ def test_elu_prime_uses_alpha(student):
 @graded("elu_prime", "no overflow for large |z|", points=1)
 def test_elu_prime_large_inputs(student):
     z = np.array([-1e4, -50.0, 50.0, 1e4])
-    got = call_without_overflow(student.elu_prime, z, "elu_prime", OVERFLOW_HINT.replace("np.exp(z) - 1", "np.exp(z)"))
+    with mistake("elu_prime-overflow").catches("numpy warning", input=z, expected="finite values and no warning"):
+        got = student.elu_prime(z)
     expect_values(array_result(got, "elu_prime", z), [0.0, 1.9287498479639178e-22, 1.0, 1.0], "elu_prime", z)
 
 
@@ -198,9 +169,7 @@ def test_arctan_values(student):
     got = array_result(student.arctan(z), "arctan", z)
     expected = [-1.1071487177940904, -0.4636476090008061, 0.0, 0.7853981633974483, 1.2490457723982544]
     mistakes = [
-        ([-0.9640275800758169, -0.46211715726000974, 0.0, 0.7615941559557649, 0.9950547536867305],
-         "`arctan` computes tanh, not arctan.",
-         "Use np.arctan, the inverse tangent; np.tanh is a different squashing function."),
+        ([-0.9640275800758169, -0.46211715726000974, 0.0, 0.7615941559557649, 0.9950547536867305], mistake("arctan-tanh")),
     ]
     expect_values(got, expected, "arctan", z, mistakes)
 
@@ -226,12 +195,8 @@ def test_arctan_prime_values(student):
     z = np.array([-2.0, 0.0, 0.5, 3.0])
     got = array_result(student.arctan_prime(z), "arctan_prime", z)
     mistakes = [
-        ([-1.0, 1.0, 0.6666666666666666, 0.25],
-         "`arctan_prime` computes 1 / (1 + z), not 1 / (1 + z**2).",
-         "The derivative of arctan(z) is 1 / (1 + z**2): square z. Without the square it blows up at z = -1."),
-        ([1.0, 1.0, 0.4444444444444444, 0.0625],
-         "`arctan_prime` computes 1 / (1 + z)**2, not 1 / (1 + z**2).",
-         "Square z before adding 1: 1 / (1 + z**2)."),
+        ([-1.0, 1.0, 0.6666666666666666, 0.25], mistake("arctan_prime-no-square")),
+        ([1.0, 1.0, 0.4444444444444444, 0.0625], mistake("arctan_prime-square-outside")),
     ]
     expect_values(got, [0.2, 1.0, 0.8, 0.1], "arctan_prime", z, mistakes)
 
@@ -309,20 +274,17 @@ def momentum_result(got, params):
 
 
 def expect_layers(got, expected, what, mistakes=()):
-    """Fail unless the list of (W, b) `got` matches `expected`, naming known mistakes."""
+    """Fail unless the list of (W, b) `got` matches `expected`; `mistakes` lists (wrong layers, Mistake) to name."""
     if same(flat(got), flat(expected)):
         return
-    for wrong, problem, hint in mistakes:
+    for wrong, known in mistakes:
         if same(flat(got), flat(wrong)):
-            raise CheckFailure(problem, expected=describe_layers(expected), got=describe_layers(got), hint=hint)
+            raise known.failure(f"Its {what} are wrong.", expected=describe_layers(expected), got=describe_layers(got))
     for i, (g, e) in enumerate(zip(got, expected)):
         for name, a, b in (("W", g[0], e[0]), ("b", g[1], e[1])):
             if not same(a, b):
                 raise CheckFailure(f"`sgd_momentum_step` returned a wrong {what}: layer {i + 1}'s {name}.",
                                    expected=b, got=np.asarray(a))
-
-
-CLIMB_HINT = "The velocity moves *against* the gradient: v = momentum * v - learning_rate * grad, then param = param + v."
 
 
 @graded("sgd_momentum_step", "first step from rest (velocity=None)", points=1)
@@ -331,14 +293,10 @@ def test_sgd_momentum_step_from_rest(student):
     new_params, new_velocity = momentum_result(student.sgd_momentum_step(params, grads, None, 0.1), params)
     climbed = pairs([([[0.6, -1.2], [2.05, 0.0]], [0.12, -0.24]), ([[0.9], [-0.2]], [0.35])])
     expect_layers(new_params, pairs([([[0.4, -0.8], [1.95, 0.0]], [0.08, -0.16]), ([[1.1], [-0.8]], [0.25])]),
-                  "new_params",
-                  [(climbed, "`sgd_momentum_step` moves the parameters *up* the gradient (it adds learning_rate * grad), "
-                    "so the loss would climb.", CLIMB_HINT)])
+                  "new_params", [(climbed, mistake("sgd_momentum_step-climbs"))])
     velocity = pairs([([[-0.1, 0.2], [-0.05, 0.0]], [-0.02, 0.04]), ([[0.1], [-0.3]], [-0.05])])
     expect_layers(new_velocity, velocity, "new_velocity",
-                  [([(-W, -b) for W, b in velocity],
-                    "`sgd_momentum_step`'s velocity has the opposite sign to this notebook's convention.",
-                    CLIMB_HINT)])
+                  [([(-W, -b) for W, b in velocity], mistake("sgd_momentum_step-velocity-sign"))])
 
 
 @graded("sgd_momentum_step", "carries the velocity", points=1)
@@ -349,17 +307,11 @@ def test_sgd_momentum_step_carries_velocity(student):
     forgot = pairs([([[0.4, -0.8], [1.95, 0.0]], [0.08, -0.16]), ([[1.1], [-0.8]], [0.25])])
     climbed = pairs([([[0.78, -1.2], [1.96, 0.36]], [0.12, -0.15]), ([[1.35], [-0.2]], [0.17])])
     expect_layers(new_params, pairs([([[0.58, -0.8], [1.86, 0.36]], [0.08, -0.07]), ([[1.55], [-0.8]], [0.07])]),
-                  "new_params", [
-                      (forgot, "`sgd_momentum_step` ignores the velocity it is given: this is a plain SGD step.",
-                       "Start from the old velocity: v = momentum * v - learning_rate * grad, then param = param + v."),
-                      (climbed, "`sgd_momentum_step` adds learning_rate * grad, so the parameters climb the loss.",
-                       CLIMB_HINT),
-                  ])
+                  "new_params", [(forgot, mistake("sgd_momentum_step-ignores-velocity")),
+                                 (climbed, mistake("sgd_momentum_step-climbs"))])
     expected_velocity = pairs([([[0.08, 0.2], [-0.14, 0.36]], [-0.02, 0.13]), ([[0.55], [-0.3]], [-0.23])])
-    expect_layers(new_velocity, expected_velocity, "new_velocity", [
-        ([(-W, -b) for W, b in expected_velocity],
-         "`sgd_momentum_step`'s velocity has the opposite sign to this notebook's convention.", CLIMB_HINT),
-    ])
+    expect_layers(new_velocity, expected_velocity, "new_velocity",
+                  [([(-W, -b) for W, b in expected_velocity], mistake("sgd_momentum_step-velocity-sign"))])
 
 
 @graded("sgd_momentum_step", "leaves its inputs unchanged", points=1)
@@ -393,22 +345,15 @@ def expect_labels(got, expected, input, wrong_activation=None):
     n = len(expected)
     if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == n:
         is_one_hot = np.isin(got, (0, 1)).all() and np.array_equal(got.sum(axis=1), np.ones(n))
-        if is_one_hot:
-            raise CheckFailure("`teacher_labels` returned one-hot rows, not class numbers.",
-                               input=input, expected=np.array(expected), got=got,
-                               hint="Return one integer per sample: np.argmax(logits, axis=1).")
-        raise CheckFailure("`teacher_labels` returned the logits (one row of scores per sample), not labels.",
-                           input=input, expected=np.array(expected), got=got,
-                           hint="Take the class with the largest logit: np.argmax(logits, axis=1).")
+        known = mistake("teacher_labels-one-hot") if is_one_hot else mistake("teacher_labels-logits")
+        raise known.failure(input=input, expected=np.array(expected), got=got)
     if not isinstance(got, np.ndarray) or got.shape != (n,):
         raise CheckFailure("`teacher_labels` should return a numpy array of shape (n,).",
                            input=input, expected=np.array(expected), got=got,
                            hint="np.argmax(logits, axis=1) gives one label per row.")
     if not np.array_equal(got, expected):
         if wrong_activation is not None and np.array_equal(got, wrong_activation):
-            raise CheckFailure("`teacher_labels` ignores its activation argument.",
-                               input=input, expected=np.array(expected), got=got,
-                               hint="Pass it on: forward(x, teacher_params, activation).")
+            raise mistake("teacher_labels-ignores-activation").failure(input=input, expected=np.array(expected), got=got)
         raise CheckFailure("`teacher_labels` returned wrong labels.", input=input,
                            expected=np.array(expected), got=got,
                            hint="Run the teacher's forward pass and take the argmax of its logits over axis 1.")
@@ -427,9 +372,8 @@ def test_teacher_labels_integer_dtype(student):
     got = student.teacher_labels(params, x, activation="relu")
     expect_labels(got, [1, 1, 0, 2, 1, 1], {"x": x, "activation": "relu"})
     if got.dtype.kind not in "iu":
-        raise CheckFailure(f"`teacher_labels` returned labels of dtype {got.dtype}, not integers.",
-                           input=x, expected="an integer array such as int64", got=got,
-                           hint="np.argmax already returns integers; do not convert them to float.")
+        raise mistake("teacher_labels-float-labels").failure(
+            f"They have dtype {got.dtype}.", input=x, expected="an integer array such as int64", got=got)
 
 
 @graded("teacher_labels", "uses the activation", points=1)

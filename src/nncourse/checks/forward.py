@@ -9,6 +9,7 @@ import contextlib
 import numpy as np
 
 from nncourse.checks.core import CheckFailure, StudentError, graded
+from nncourse.checks.mistakes import mistake
 
 # --- helpers shared by the checks (names do not start with test_, so pytest skips them) ---
 
@@ -96,20 +97,13 @@ def expect_float_dtype(function, got, dtype, input, name="z"):
     raise CheckFailure(problem, input=input, got=got, hint=hint)
 
 
-STABLE_SIGMOID_HINT = (
-    "np.exp(-z) overflows when z is very negative: exp(10000) is far beyond the largest float. "
-    "Compute e = np.exp(-np.abs(z)), which is at most 1, and return 1 / (1 + e) where z >= 0 "
-    "and e / (1 + e) where z < 0 (np.where picks between them)."
-)
-
-
 # --- sigmoid ---
 
 
 @graded("sigmoid", "matches hand-computed values")
 def test_sigmoid_values(student):
     z = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
-    with explain(STABLE_SIGMOID_HINT, when="numpy warning"):
+    with explain(mistake("sigmoid-overflow").hint, when="numpy warning"):
         got = student.sigmoid(z)
     expect_values(
         "sigmoid", got, [0.11920292202211755, 0.2689414213699951, 0.5, 0.7310585786300049, 0.8807970779778823], z,
@@ -120,9 +114,10 @@ def test_sigmoid_values(student):
 @graded("sigmoid", "no overflow for |z| up to 1e4")
 def test_sigmoid_extreme_inputs(student):
     z = np.array([-1e4, -40.0, 0.0, 40.0, 1e4])
-    with explain(STABLE_SIGMOID_HINT, when="numpy warning"):
+    overflow = mistake("sigmoid-overflow")
+    with overflow.catches("numpy warning", input=z):
         got = student.sigmoid(z)
-    expect_values("sigmoid", got, [0.0, 4.248354255291589e-18, 0.5, 1.0, 1.0], z, hint=STABLE_SIGMOID_HINT)
+    expect_values("sigmoid", got, [0.0, 4.248354255291589e-18, 0.5, 1.0, 1.0], z, hint=overflow.hint)
 
 
 # --- sigmoid_prime ---
@@ -134,11 +129,9 @@ def test_sigmoid_prime_values(student):
     got = student.sigmoid_prime(z)
     as_array("sigmoid_prime", got, z.shape, z)
     if matches(got, [-6.0, 0.0, -2.0]):
-        raise CheckFailure(
-            "`sigmoid_prime(z)` returned z * (1 - z): the formula s * (1 - s) was applied to z itself.",
-            input=z, expected=np.array([0.1049935854035065, 0.25, 0.10499358540350662]), got=got,
-            hint="sigmoid_prime takes z, the pre-activation. Compute s = sigmoid(z) first, then return s * (1 - s).",
-        )
+        raise mistake("sigmoid_prime-of-output").failure(
+            "It returned z * (1 - z): the formula s * (1 - s) was applied to z itself.",
+            input=z, expected=np.array([0.1049935854035065, 0.25, 0.10499358540350662]), got=got)
     expect_values(
         "sigmoid_prime", got, [0.1049935854035065, 0.25, 0.10499358540350662], z,
         hint="sigmoid'(z) = sigmoid(z) * (1 - sigmoid(z)); its largest value is 0.25, at z = 0.",
@@ -148,10 +141,10 @@ def test_sigmoid_prime_values(student):
 @graded("sigmoid_prime", "no overflow for |z| up to 1e4")
 def test_sigmoid_prime_extreme_inputs(student):
     z = np.array([-1e4, 1e4])
-    hint = "Reuse your stable sigmoid: s = sigmoid(z), then s * (1 - s). A formula with exp(-z) overflows."
-    with explain(hint, when="numpy warning"):
+    overflow = mistake("sigmoid_prime-overflow")
+    with overflow.catches("numpy warning", input=z):
         got = student.sigmoid_prime(z)
-    expect_values("sigmoid_prime", got, [0.0, 0.0], z, hint=hint)
+    expect_values("sigmoid_prime", got, [0.0, 0.0], z, hint=overflow.hint)
 
 
 # --- tanh ---
@@ -171,10 +164,10 @@ def test_tanh_values(student):
 @graded("tanh", "no overflow for |z| up to 1e4")
 def test_tanh_extreme_inputs(student):
     z = np.array([-1e4, 1e4])
-    hint = "A formula with exp(z) and exp(-z) overflows for large |z|. np.tanh is written to be stable: use it."
-    with explain(hint, when="numpy warning"):
+    overflow = mistake("tanh-overflow")
+    with overflow.catches("numpy warning", input=z):
         got = student.tanh(z)
-    expect_values("tanh", got, [-1.0, 1.0], z, hint=hint)
+    expect_values("tanh", got, [-1.0, 1.0], z, hint=overflow.hint)
 
 
 # --- tanh_prime ---
@@ -186,11 +179,9 @@ def test_tanh_prime_values(student):
     got = student.tanh_prime(z)
     as_array("tanh_prime", got, z.shape, z)
     if matches(got, [-3.0, 1.0, -3.0]):
-        raise CheckFailure(
-            "`tanh_prime(z)` returned 1 - z**2: the formula 1 - a**2 was applied to z itself.",
-            input=z, expected=np.array([0.07065082485316443, 1.0, 0.07065082485316443]), got=got,
-            hint="tanh_prime takes z. Compute a = np.tanh(z) first, then return 1 - a**2.",
-        )
+        raise mistake("tanh_prime-of-output").failure(
+            "It returned 1 - z**2: the formula 1 - a**2 was applied to z itself.",
+            input=z, expected=np.array([0.07065082485316443, 1.0, 0.07065082485316443]), got=got)
     expect_values(
         "tanh_prime", got, [0.07065082485316443, 1.0, 0.07065082485316443], z,
         hint="tanh'(z) = 1 - tanh(z)**2; it is 1 at z = 0.",
@@ -200,10 +191,10 @@ def test_tanh_prime_values(student):
 @graded("tanh_prime", "no overflow for |z| up to 1e4")
 def test_tanh_prime_extreme_inputs(student):
     z = np.array([-1e4, 1e4])
-    hint = "Use 1 - np.tanh(z)**2; a formula with exp(z) or cosh(z) overflows for large |z|."
-    with explain(hint, when="numpy warning"):
+    overflow = mistake("tanh_prime-overflow")
+    with overflow.catches("numpy warning", input=z):
         got = student.tanh_prime(z)
-    expect_values("tanh_prime", got, [0.0, 0.0], z, hint=hint)
+    expect_values("tanh_prime", got, [0.0, 0.0], z, hint=overflow.hint)
 
 
 # --- relu ---
@@ -221,7 +212,8 @@ def test_relu_input_unchanged(student):
     z = np.array([-1.0, 0.0, 3.0, -4.0])
     before = z.copy()
     student.relu(z)
-    expect_unchanged("relu", before, z)
+    if not np.array_equal(before, z):
+        raise mistake("relu-in-place").failure("The array z passed in has changed.", expected=before, got=z)
 
 
 # --- relu_prime ---
@@ -232,11 +224,7 @@ def test_relu_prime_values(student):
     z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     got = as_array("relu_prime", student.relu_prime(z), z.shape, z)
     if matches(got, [0.0, 0.0, 1.0, 1.0, 1.0]):
-        raise CheckFailure(
-            "`relu_prime(0)` returned 1, but this course defines the derivative at exactly 0 as 0.",
-            input=z, expected=np.array([0.0, 0.0, 0.0, 1.0, 1.0]), got=got,
-            hint="Use the strict comparison z > 0, not z >= 0.",
-        )
+        raise mistake("relu_prime-one-at-zero").failure(input=z, expected=np.array([0.0, 0.0, 0.0, 1.0, 1.0]), got=got)
     expect_values("relu_prime", got, [0.0, 0.0, 0.0, 1.0, 1.0], z, hint="relu'(z) is 1 where z > 0 and 0 elsewhere.")
 
 
@@ -244,6 +232,8 @@ def test_relu_prime_values(student):
 def test_relu_prime_dtype(student):
     z = np.array([-1.0, 0.0, 1.0])
     got = as_array("relu_prime", student.relu_prime(z), z.shape, z)
+    if got.dtype == bool:
+        raise mistake("relu_prime-booleans").failure(input=z, expected=np.array([0.0, 0.0, 1.0]), got=got)
     expect_float_dtype("relu_prime", got, np.float64, z)
 
 
@@ -265,11 +255,9 @@ def test_leaky_relu_alpha(student):
     z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     got = as_array("leaky_relu", student.leaky_relu(z, alpha=0.2), z.shape, {"z": z, "alpha": 0.2})
     if matches(got, [-0.02, -0.005, 0.0, 0.5, 2.0]):
-        raise CheckFailure(
-            "`leaky_relu(z, alpha=0.2)` gave the same result as alpha=0.01: the alpha argument is ignored.",
-            input={"z": z, "alpha": 0.2}, expected=np.array([-0.4, -0.1, 0.0, 0.5, 2.0]), got=got,
-            hint="Multiply by the parameter `alpha`, not by the number 0.01.",
-        )
+        raise mistake("leaky_relu-ignores-alpha").failure(
+            "leaky_relu(z, alpha=0.2) gave the same result as alpha=0.01.",
+            input={"z": z, "alpha": 0.2}, expected=np.array([-0.4, -0.1, 0.0, 0.5, 2.0]), got=got)
     expect_values("leaky_relu", got, [-0.4, -0.1, 0.0, 0.5, 2.0], {"z": z, "alpha": 0.2})
 
 
@@ -281,17 +269,9 @@ def test_leaky_relu_prime_values(student):
     z = np.array([-2.0, 0.0, 2.0])
     got = as_array("leaky_relu_prime", student.leaky_relu_prime(z), z.shape, z)
     if matches(got, [0.01, 1.0, 1.0]):
-        raise CheckFailure(
-            "`leaky_relu_prime(0)` returned 1, but at exactly 0 the derivative must be alpha.",
-            input=z, expected=np.array([0.01, 0.01, 1.0]), got=got,
-            hint="Use the strict comparison z > 0, not z >= 0.",
-        )
+        raise mistake("leaky_relu_prime-one-at-zero").failure(input=z, expected=np.array([0.01, 0.01, 1.0]), got=got)
     if matches(got, [0.0, 0.0, 1.0]):
-        raise CheckFailure(
-            "`leaky_relu_prime` returned 0 for negative z, like relu_prime. For leaky ReLU the slope there is alpha.",
-            input=z, expected=np.array([0.01, 0.01, 1.0]), got=got,
-            hint="Return 1 where z > 0 and alpha elsewhere: np.where(z > 0, 1, alpha).",
-        )
+        raise mistake("leaky_relu_prime-zero-left").failure(input=z, expected=np.array([0.01, 0.01, 1.0]), got=got)
     expect_values("leaky_relu_prime", got, [0.01, 0.01, 1.0], z)
     expect_float_dtype("leaky_relu_prime", got, np.float64, z)
 
@@ -302,36 +282,25 @@ def test_leaky_relu_prime_alpha(student):
     shown = {"z": z, "alpha": 0.2}
     got = as_array("leaky_relu_prime", student.leaky_relu_prime(z, alpha=0.2), z.shape, shown)
     if matches(got, [0.01, 0.01, 1.0]):
-        raise CheckFailure(
-            "`leaky_relu_prime(z, alpha=0.2)` gave the same result as alpha=0.01: the alpha argument is ignored.",
-            input=shown, expected=np.array([0.2, 0.2, 1.0]), got=got,
-            hint="Use the parameter `alpha`, not the number 0.01.",
-        )
+        raise mistake("leaky_relu_prime-ignores-alpha").failure(
+            "leaky_relu_prime(z, alpha=0.2) gave the same result as alpha=0.01.",
+            input=shown, expected=np.array([0.2, 0.2, 1.0]), got=got)
     expect_values("leaky_relu_prime", got, [0.2, 0.2, 1.0], shown)
 
 
 # --- softmax ---
 
-KEEPDIMS_HINT = (
-    "z.max(axis=-1) and e.sum(axis=-1) have shape (n,), which cannot be combined with an (n, k) array. "
-    "Pass keepdims=True so they have shape (n, 1) and broadcast along each row."
-)
-
-
 @graded("softmax", "each row is a probability vector")
 def test_softmax_values(student):
     z = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
-    with explain(KEEPDIMS_HINT, when="broadcast"):
-        got = student.softmax(z)
     expected = np.array([[0.09003057317038046, 0.24472847105479764, 0.6652409557748218], [1 / 3, 1 / 3, 1 / 3]])
+    with mistake("softmax-no-keepdims").catches("broadcast", input=z, expected=expected):
+        got = student.softmax(z)
     as_array("softmax", got, z.shape, z)
     if matches(got, [[0.7310585786300049, 0.8807970779778824, 0.9525741268224333],
                      [0.2689414213699951, 0.11920292202211755, 0.04742587317756678]]):
-        raise CheckFailure(
-            "`softmax` normalised over axis 0: the columns sum to 1 instead of the rows.",
-            input=z, expected=expected, got=got,
-            hint="Each row is one sample. Take max and sum over the last axis: axis=-1, keepdims=True.",
-        )
+        raise mistake("softmax-wrong-axis").failure(
+            "It normalised over axis 0: the columns sum to 1 instead of the rows.", input=z, expected=expected, got=got)
     expect_values(
         "softmax", got, expected, z,
         hint="softmax(z)[i, j] = exp(z[i, j]) / sum over k of exp(z[i, k]); each row must sum to 1.",
@@ -341,24 +310,22 @@ def test_softmax_values(student):
 @graded("softmax", "stable for large logits")
 def test_softmax_large_logits(student):
     z = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0]])
-    hint = (
-        "exp(1000) overflows. Subtract each row's maximum, z.max(axis=-1, keepdims=True), before np.exp: "
-        "softmax(z - c) = softmax(z) for any c, and after the shift the largest exponent is exp(0) = 1."
-    )
-    with explain(hint, when="numpy warning"), explain(KEEPDIMS_HINT, when="broadcast"):
+    expected = np.array([[0.09003057317038046, 0.24472847105479764, 0.6652409557748218], [0.0, 0.0, 1.0]])
+    no_shift = mistake("softmax-no-max-shift")
+    with no_shift.catches("numpy warning", input=z, expected=expected), \
+            mistake("softmax-no-keepdims").catches("broadcast", input=z, expected=expected):
         got = student.softmax(z)
-    expect_values(
-        "softmax", got, [[0.09003057317038046, 0.24472847105479764, 0.6652409557748218], [0.0, 0.0, 1.0]], z, hint=hint,
-    )
+    expect_values("softmax", got, expected, z, hint=no_shift.hint)
 
 
 @graded("softmax", "leaves its input unchanged")
 def test_softmax_input_unchanged(student):
     z = np.array([[3.0, 1.0, -1.0], [0.5, 0.5, 2.0]])
     before = z.copy()
-    with explain(KEEPDIMS_HINT, when="broadcast"):
+    with mistake("softmax-no-keepdims").catches("broadcast", input=z):
         student.softmax(z)
-    expect_unchanged("softmax", before, z)
+    if not np.array_equal(before, z):
+        raise mistake("softmax-in-place").failure("The logits z passed in have changed.", expected=before, got=z)
 
 
 # --- dense_forward ---
@@ -376,16 +343,12 @@ def test_dense_forward_values(student):
     with explain(hint, when="raised"):
         got = student.dense_forward(x, W, b)
     if isinstance(got, np.ndarray) and got.shape == (4, 2):
-        raise CheckFailure(
-            "`dense_forward` returned shape (d_out, n) = (4, 2): samples must stay rows.",
-            input=shown, expected="shape (n, d_out) = (2, 4)", got=got, hint="Compute x @ W + b.",
-        )
+        raise mistake("dense_forward-samples-as-columns").failure(
+            "Samples must stay rows.", input=shown, expected="shape (n, d_out) = (2, 4)", got=got)
     as_array("dense_forward", got, (2, 4), shown)
     if matches(got, [[2.0, 8.0, 2.0, 1.5], [-1.0, 4.0, 3.0, -1.0]]):
-        raise CheckFailure(
-            "`dense_forward` returned x @ W: the bias b is missing.", input=shown,
-            expected=np.array([[2.1, 8.2, 2.3, 1.9], [-0.9, 4.2, 3.3, -0.6]]), got=got, hint="Add b: x @ W + b.",
-        )
+        raise mistake("dense_forward-no-bias").failure(
+            input=shown, expected=np.array([[2.1, 8.2, 2.3, 1.9], [-0.9, 4.2, 3.3, -0.6]]), got=got)
     expect_values("dense_forward", got, [[2.1, 8.2, 2.3, 1.9], [-0.9, 4.2, 3.3, -0.6]], shown, hint="Compute x @ W + b.")
 
 
@@ -397,12 +360,9 @@ def test_dense_forward_square_weights(student):
     shown = {"x": x, "W": W, "b": b}
     got = as_array("dense_forward", student.dense_forward(x, W, b), (2, 3), shown)
     expected = np.array([[1.5, 4.0, -2.5], [9.5, -1.0, 3.5]])
-    if matches(got, [[5.5, 2.0, 2.5], [-1.5, -4.0, 0.5]]):
-        raise CheckFailure(
-            "`dense_forward` used W transposed (x @ W.T + b). With a square W the shapes fit, but the numbers are wrong.",
-            input=shown, expected=expected, got=got,
-            hint="W already has shape (d_in, d_out): row i of W holds the weights leaving input i. Use x @ W + b.",
-        )
+    if matches(got, [[5.5, 2.0, 2.5], [-1.5, -4.0, 2.5]]):
+        raise mistake("dense_forward-transposed-W").failure(
+            "With a square W the shapes fit, but the numbers are wrong.", input=shown, expected=expected, got=got)
     expect_values("dense_forward", got, expected, shown, hint="Compute x @ W + b.")
 
 
@@ -437,11 +397,9 @@ def test_init_params_shapes(student):
     params = call_init(student, sizes)
     for (d_in, d_out), (W, b) in zip(zip(sizes[:-1], sizes[1:]), params):
         if W.shape == (d_out, d_in):
-            raise CheckFailure(
-                f"A weight matrix has shape (d_out, d_in) = {W.shape}; the course uses (d_in, d_out) = {(d_in, d_out)}.",
-                input={"layer_sizes": sizes}, got=W,
-                hint="Samples are rows and a layer computes x @ W + b, so W needs shape (d_in, d_out).",
-            )
+            raise mistake("init_params-transposed-W").failure(
+                f"A weight matrix has shape {W.shape}; the course uses (d_in, d_out) = {(d_in, d_out)}.",
+                input={"layer_sizes": sizes}, got=W)
         if W.shape != (d_in, d_out) or b.shape != (d_out,):
             raise CheckFailure(
                 f"The layer from {d_in} to {d_out} units has W of shape {W.shape} and b of shape {b.shape}.",
@@ -455,10 +413,8 @@ def test_init_params_zero_biases(student):
     params = call_init(student, [4, 3, 2])
     for W, b in params:
         if not np.all(b == 0):
-            raise CheckFailure(
-                "The biases must start at exactly zero.", input={"layer_sizes": [4, 3, 2]}, got=b,
-                hint="Use np.zeros(d_out). Random weights already make the units differ; biases need no randomness.",
-            )
+            raise mistake("init_params-random-biases").failure(
+                "The biases must start at exactly zero.", input={"layer_sizes": [4, 3, 2]}, got=b)
 
 
 @graded("init_params", "He scaling: W has std sqrt(2 / d_in)")
@@ -468,23 +424,18 @@ def test_init_params_he_scale(student):
     std = float(W.std())
     he = np.sqrt(2 / d_in)
     known = [
-        (1.0, "are not scaled at all (std 1)", "Multiply the standard normal draws by np.sqrt(2 / d_in)."),
-        (np.sqrt(1 / d_in), "use std sqrt(1 / d_in) (LeCun or Xavier scaling)",
-         "This course uses He scaling for ReLU networks: std = np.sqrt(2 / d_in)."),
-        (np.sqrt(2 / (d_in + d_out)), "use std sqrt(2 / (d_in + d_out)) (Glorot/Xavier scaling)",
-         "This course uses He scaling: std = np.sqrt(2 / d_in), which depends on d_in only."),
-        (np.sqrt(2 / d_out), "use std sqrt(2 / d_out)", "Divide by d_in, the number of inputs of the layer, not d_out."),
-        (2 / d_in, "use 2 / d_in as the standard deviation; that is the variance",
-         "Take the square root: std = np.sqrt(2 / d_in)."),
+        (1.0, mistake("init_params-unscaled")),
+        (np.sqrt(1 / d_in), mistake("init_params-lecun-scale")),
+        (np.sqrt(2 / (d_in + d_out)), mistake("init_params-glorot-scale")),
+        (np.sqrt(2 / d_out), mistake("init_params-d_out-scale")),
+        (2 / d_in, mistake("init_params-variance-as-std")),
     ]
     if abs(std / he - 1) < 0.05 and abs(float(W.mean())) < 0.01:
         return
-    for value, what, hint in known:
+    for value, scaling in known:
         if abs(std / value - 1) < 0.05:
-            raise CheckFailure(
-                f"The weights {what}.", input={"layer_sizes": [d_in, d_out]},
-                expected=f"std about {he:.4f} = sqrt(2 / {d_in})", got=f"std {std:.4f}", hint=hint,
-            )
+            raise scaling.failure(input={"layer_sizes": [d_in, d_out]},
+                                  expected=f"std about {he:.4f} = sqrt(2 / {d_in})", got=f"std {std:.4f}")
     raise CheckFailure(
         "The weights do not have mean 0 and standard deviation sqrt(2 / d_in).", input={"layer_sizes": [d_in, d_out]},
         expected=f"mean about 0, std about {he:.4f}", got=f"mean {float(W.mean()):.4f}, std {std:.4f}",
@@ -498,17 +449,12 @@ def test_init_params_uses_rng(student):
     again = call_init(student, [5, 4, 3], seed=7)
     other = call_init(student, [5, 4, 3], seed=8)
     if not all(np.array_equal(W1, W2) for (W1, _), (W2, _) in zip(first, again)):
-        raise CheckFailure(
+        raise mistake("init_params-global-random").failure(
             "Two calls with generators made from the same seed gave different weights.",
-            input="init_params([5, 4, 3], np.random.default_rng(7)), twice",
-            hint="Draw from the `rng` argument (rng.normal(...)), not from np.random.randn or np.random.normal.",
-        )
+            input="init_params([5, 4, 3], np.random.default_rng(7)), twice")
     if all(np.array_equal(W1, W2) for (W1, _), (W2, _) in zip(first, other)):
-        raise CheckFailure(
-            "Generators with different seeds gave the same weights: the `rng` argument is ignored.",
-            input="init_params([5, 4, 3], rng) with seeds 7 and 8",
-            hint="Do not make a new generator inside the function; draw from the `rng` you are given.",
-        )
+        raise mistake("init_params-own-generator").failure(
+            "Generators with different seeds gave the same weights.", input="init_params([5, 4, 3], rng) with seeds 7 and 8")
 
 
 # --- forward ---
@@ -558,17 +504,10 @@ def test_forward_relu_logits(student):
     logits, _ = unpack_forward(student.forward(x, params), 2, shown)
     as_array("forward", logits, (2, 2), shown)
     if matches(logits, [[0.69, 1.34], [0.0, 0.16]]):
-        raise CheckFailure(
-            "The logits went through the activation: the last layer must return raw z, not relu(z).",
-            input=shown, expected=NET_LOGITS_RELU, got=logits,
-            hint="Apply the activation to every layer except the last one.",
-        )
+        raise mistake("forward-activation-on-logits").failure(
+            "The last layer must return raw z, not relu(z).", input=shown, expected=NET_LOGITS_RELU, got=logits)
     if matches(logits, [[3.6, 0.14], [-0.71, -1.09]]):
-        raise CheckFailure(
-            "The hidden layer applied no activation: these are the logits of a purely linear network.",
-            input=shown, expected=NET_LOGITS_RELU, got=logits,
-            hint="After each hidden layer's z = a_prev @ W + b, set a = relu(z) (or the named activation).",
-        )
+        raise mistake("forward-no-hidden-activation").failure(input=shown, expected=NET_LOGITS_RELU, got=logits)
     expect_values("forward", logits, NET_LOGITS_RELU, shown, hint="Hidden layers: a = relu(a_prev @ W + b). Last layer: logits = a_prev @ W + b.")
 
 
@@ -579,17 +518,11 @@ def test_forward_cache(student):
     _, cache = unpack_forward(student.forward(x, params, activation="relu"), 2, shown)
     (a0, z1), (a1, z2) = cache
     if matches(a0, NET_Z1) and matches(z1, NET_X):
-        raise CheckFailure(
-            "Cache entries are stored as (z, a_prev); the order must be (a_prev, z).",
-            input=shown, got={"cache[0][0]": a0, "cache[0][1]": z1},
-            hint="Append (a_prev, z): the layer's input first, then its pre-activation.",
-        )
+        raise mistake("forward-cache-order").failure(input=shown, got={"cache[0][0]": a0, "cache[0][1]": z1})
     if matches(a0, NET_A1_RELU):
-        raise CheckFailure(
-            "The first cache entry holds the layer's output relu(z); it must hold the layer's input a_prev (for layer 1, x).",
-            input=shown, expected=NET_X, got=a0,
-            hint="Append (a_prev, z) before you overwrite a with the activation.",
-        )
+        raise mistake("forward-cache-output").failure(
+            "The first cache entry holds relu(z); it must hold the layer's input a_prev (for layer 1, x).",
+            input=shown, expected=NET_X, got=a0)
     expect_values("forward", a0, NET_X, shown, "cache[0][0] must be the network's input x.")
     expect_values("forward", z1, NET_Z1, shown, "cache[0][1] must be the first layer's pre-activation z = x @ W + b.")
     expect_values("forward", a1, NET_A1_RELU, shown, "cache[1][0] must be the second layer's input relu(z) of the first layer.")
@@ -603,9 +536,7 @@ def test_forward_activation_argument(student):
     logits, _ = unpack_forward(student.forward(x, params, activation="tanh"), 2, shown)
     as_array("forward", logits, (2, 2), shown)
     if matches(logits, NET_LOGITS_RELU):
-        raise CheckFailure(
-            "`forward(x, params, activation=\"tanh\")` gave the ReLU network's logits: the activation argument is ignored.",
-            input=shown, expected=NET_LOGITS_TANH, got=logits,
-            hint="Pick the function by name, e.g. {\"sigmoid\": sigmoid, \"tanh\": tanh, ...}[activation].",
-        )
+        raise mistake("forward-ignores-activation").failure(
+            "forward(x, params, activation=\"tanh\") gave the ReLU network's logits.",
+            input=shown, expected=NET_LOGITS_TANH, got=logits)
     expect_values("forward", logits, NET_LOGITS_TANH, shown)

@@ -7,12 +7,8 @@ that mistake.
 
 import numpy as np
 
-from nncourse.checks.core import CheckFailure, StudentError, graded
-
-
-def warned(failure):
-    """Return whether a StudentError is a numpy warning (overflow, log of 0, 0/0)."""
-    return isinstance(failure, StudentError) and "numpy warning" in failure.problem
+from nncourse.checks.core import CheckFailure, graded
+from nncourse.checks.mistakes import mistake
 
 
 def require_number(name, got, input):
@@ -65,17 +61,11 @@ def test_one_hot_values(student):
     got = student.one_hot(labels, 4)
     inputs = {"labels": labels, "num_classes": 4}
     if isinstance(got, np.ndarray) and got.shape == (4, 3):
-        raise CheckFailure(
-            "`one_hot` returned the transpose: one column per sample instead of one row.",
-            input=inputs, expected="shape (3, 4): n rows, num_classes columns", got=got,
-            hint="Samples are rows: make an (n, num_classes) array and set row i, column labels[i] to 1.",
-        )
+        raise mistake("one_hot-transposed").failure(
+            input=inputs, expected="shape (3, 4): n rows, num_classes columns", got=got)
     if isinstance(got, np.ndarray) and got.shape == (3, 3):
-        raise CheckFailure(
-            "`one_hot` ignored `num_classes`: it made one column per label it saw (0 to 2), not 4.",
-            input=inputs, expected="shape (3, 4)", got=got,
-            hint="Use num_classes for the width: a batch need not contain every class.",
-        )
+        raise mistake("one_hot-ignores-num_classes").failure(
+            "It made one column per label it saw (0 to 2), not 4.", input=inputs, expected="shape (3, 4)", got=got)
     require_array("one_hot", got, (3, 4), inputs)
     expected = np.array([[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]])
     if not np.array_equal(got, expected):
@@ -95,12 +85,9 @@ def test_one_hot_float_dtype(student):
     got = student.one_hot(labels, 3)
     require_array("one_hot", got, (2, 3), {"labels": labels, "num_classes": 3})
     if not np.issubdtype(got.dtype, np.floating):
-        raise CheckFailure(
-            f"`one_hot` returned an array of {got.dtype}, but one-hot targets are floats.",
-            input={"labels": labels, "num_classes": 3}, expected="a float array (float64)", got=got,
-            hint="Targets are compared with probabilities and subtracted from them: "
-            "create the array with np.zeros((n, num_classes)), whose default dtype is float64.",
-        )
+        raise mistake("one_hot-integers").failure(
+            f"It returned an array of {got.dtype}.",
+            input={"labels": labels, "num_classes": 3}, expected="a float array (float64)", got=got)
 
 
 # ---------------------------------------------------------------- mse
@@ -115,9 +102,9 @@ MSE_GRAD = np.array([
 ])  # 2 * (y_pred - y_true) / 12
 
 MSE_MISTAKES = {  # wrong value -> what produces it, on MSE_PRED and MSE_TRUE
-    20.25: "you summed the squared errors instead of averaging them",
-    6.75: "you divided by the number of rows (3) instead of the number of elements (12)",
-    np.sqrt(1.6875): "you took a square root: that is the RMSE, not the MSE",
+    20.25: mistake("mse-sum"),
+    6.75: mistake("mse-divided-by-rows"),
+    np.sqrt(1.6875): mistake("mse-root"),
 }
 
 
@@ -128,10 +115,11 @@ def test_mse_values(student):
     got = require_number("mse", student.mse(pred, true), inputs)
     if np.isclose(got, MSE_VALUE):
         return
-    mistake = next((why for value, why in MSE_MISTAKES.items() if np.isclose(got, value)), None)
+    for value, known in MSE_MISTAKES.items():
+        if np.isclose(got, value):
+            raise known.failure(input=inputs, expected=MSE_VALUE, got=got)
     raise CheckFailure(
-        f"`mse` returned a wrong value{': ' + mistake if mistake else ''}.",
-        input=inputs, expected=MSE_VALUE, got=got,
+        "`mse` returned a wrong value.", input=inputs, expected=MSE_VALUE, got=got,
         hint="Average the squared difference over every element: np.mean((y_pred - y_true) ** 2).",
     )
 
@@ -151,13 +139,13 @@ def test_mse_perfect_prediction(student):
 # ---------------------------------------------------------------- mse_grad
 
 MSE_GRAD_MISTAKES = {  # got / expected -> the mistake, for a (3, 4) input
-    0.5: "the factor 2 from the derivative of the square is missing",
-    12.0: "the gradient is not divided by the number of elements (12)",
-    6.0: "the factor 2 is missing and the gradient is not divided by the number of elements",
-    4.0: "you divided by the number of rows (3) instead of the number of elements (12)",
-    2.0: "the factor 2 is missing and you divided by the number of rows instead of the number of elements",
-    3.0: "you divided by the number of columns (4) instead of the number of elements (12)",
-    -1.0: "the sign is flipped: it is y_pred - y_true, not y_true - y_pred",
+    0.5: mistake("mse_grad-no-factor-2"),
+    12.0: mistake("mse_grad-not-averaged"),
+    6.0: mistake("mse_grad-bare-error"),
+    4.0: mistake("mse_grad-divided-by-rows"),
+    2.0: mistake("mse_grad-rows-no-factor-2"),
+    3.0: mistake("mse_grad-divided-by-columns"),
+    -1.0: mistake("mse_grad-sign-flipped"),
 }
 
 
@@ -170,10 +158,11 @@ def test_mse_grad_values(student):
     if np.allclose(got, MSE_GRAD):
         return
     ratio = constant_ratio(got, MSE_GRAD)
-    mistake = next((why for c, why in MSE_GRAD_MISTAKES.items() if ratio is not None and np.isclose(ratio, c)), None)
+    for c, known in MSE_GRAD_MISTAKES.items():
+        if ratio is not None and np.isclose(ratio, c):
+            raise known.failure(f"The result is {c:g} times the expected gradient.", input=inputs, expected=MSE_GRAD, got=got)
     raise CheckFailure(
-        f"`mse_grad` is wrong{': ' + mistake if mistake else ''}.",
-        input=inputs, expected=MSE_GRAD, got=got,
+        "`mse_grad` is wrong.", input=inputs, expected=MSE_GRAD, got=got,
         hint="mse = mean((y_pred - y_true)**2) over all N elements, so its derivative in each "
         "y_pred entry is 2 * (y_pred - y_true) / N, with N = y_pred.size.",
     )
@@ -201,26 +190,14 @@ def test_mse_grad_float32(student):
 
 # ---------------------------------------------------------------- binary_cross_entropy
 
-LOG_OF_ZERO_HINT = (
-    "log(0) is -inf. Keep the argument of every log at least EPS (1e-12), e.g. "
-    "np.log(np.maximum(p, EPS)) and np.log(np.maximum(1 - p, EPS))."
-)
-
-
-def finite_loss(name, call, inputs, mistake):
-    """Return the loss `call()` computes, failing with `mistake` if it warns or is not finite."""
-    try:
+def finite_loss(key, call, inputs, detail):
+    """Return the loss `call()` computes; if it warns or is not finite, report the mistake `key`, saying `detail`."""
+    known = mistake(key)
+    with known.catches("numpy warning", input=inputs, expected="a finite number"):
         got = call()
-    except StudentError as failure:
-        if warned(failure):
-            numpy_says = failure.problem.split("warning: ", 1)[-1].rstrip(".")
-            raise CheckFailure(f"`{name}` {mistake} (numpy: {numpy_says}).",
-                               input=inputs, hint=LOG_OF_ZERO_HINT) from None
-        raise
-    got = require_number(name, got, inputs)
+    got = require_number(known.function, got, inputs)
     if not np.isfinite(got):
-        raise CheckFailure(f"`{name}` {mistake}.", input=inputs, expected="a finite number", got=got,
-                           hint=LOG_OF_ZERO_HINT)
+        raise known.failure(detail, input=inputs, expected="a finite number", got=got)
     return got
 
 
@@ -232,15 +209,16 @@ def test_binary_cross_entropy_values(student):
     expected = 0.484485494851534  # -(log .9 + log .8 + log .4 + log .5) / 4
     if np.isclose(got, expected):
         return
-    mistake = {
-        0.19962692405444288: ": the (1 - y) log(1 - p) term is missing, so samples with y = 0 cost nothing",
-        1.937941979406136: ": you summed over the samples instead of averaging",
-        -0.484485494851534: ": the minus sign is missing (a loss is never negative)",
+    known = {
+        0.19962692405444288: mistake("binary_cross_entropy-missing-term"),
+        1.937941979406136: mistake("binary_cross_entropy-sum"),
+        -0.484485494851534: mistake("binary_cross_entropy-no-minus"),
     }
-    found = next((why for value, why in mistake.items() if np.isclose(got, value)), "")
+    for value, found in known.items():
+        if np.isclose(got, value):
+            raise found.failure(input=inputs, expected=expected, got=got)
     raise CheckFailure(
-        f"`binary_cross_entropy` returned a wrong value{found}.",
-        input=inputs, expected=expected, got=got,
+        "`binary_cross_entropy` returned a wrong value.", input=inputs, expected=expected, got=got,
         hint="Average -(y * log(p) + (1 - y) * log(1 - p)) over every element.",
     )
 
@@ -248,14 +226,14 @@ def test_binary_cross_entropy_values(student):
 @graded("binary_cross_entropy", "finite when p is exactly 0 or 1", points=1)
 def test_binary_cross_entropy_certain(student):
     p, y = np.array([1.0, 0.0]), np.array([1.0, 0.0])
-    got = finite_loss("binary_cross_entropy", lambda: student.binary_cross_entropy(p, y), {"p": p, "y": y},
-                      "took log(0) for a perfect prediction (p = 1 with y = 1: the unused log(1 - p) is log 0, and 0 * -inf is nan)")
+    got = finite_loss("binary_cross_entropy-log-of-zero", lambda: student.binary_cross_entropy(p, y), {"p": p, "y": y},
+                      "For a perfect prediction (p = 1 with y = 1) the unused log(1 - p) is log 0, and 0 * -inf is nan.")
     if not abs(got) < 1e-6:
         raise CheckFailure("`binary_cross_entropy` of perfect, certain predictions should be 0.",
                            input={"p": p, "y": y}, expected=0.0, got=got)
     p_wrong = np.array([0.0, 1.0])
-    got = finite_loss("binary_cross_entropy", lambda: student.binary_cross_entropy(p_wrong, y), {"p": p_wrong, "y": y},
-                      "took log(0) for a certain but wrong prediction")
+    got = finite_loss("binary_cross_entropy-log-of-zero", lambda: student.binary_cross_entropy(p_wrong, y),
+                      {"p": p_wrong, "y": y}, "A certain but wrong prediction took log(0).")
     if not got > 5:
         raise CheckFailure(
             "`binary_cross_entropy` should be large when the model is certain and wrong.",
@@ -275,15 +253,16 @@ def test_cross_entropy_values(student):
     expected = 0.6553709521242777  # -(log .7 + log .4 + log .5) / 3
     if np.isclose(got, expected):
         return
-    mistake = {
-        1.3188444898787735: ": probs[:, labels] picks a whole (n, n) block, not one entry per row",
-        1.966112856372833: ": you summed over the samples instead of averaging",
-        -0.6553709521242777: ": the minus sign is missing (a loss is never negative)",
+    known = {
+        1.3188444898787735: mistake("cross_entropy-block-indexing"),
+        1.966112856372833: mistake("cross_entropy-sum"),
+        -0.6553709521242777: mistake("cross_entropy-no-minus"),
     }
-    found = next((why for value, why in mistake.items() if np.isclose(got, value)), "")
+    for value, found in known.items():
+        if np.isclose(got, value):
+            raise found.failure(input=inputs, expected=expected, got=got)
     raise CheckFailure(
-        f"`cross_entropy` returned a wrong value{found}.",
-        input=inputs, expected=expected, got=got,
+        "`cross_entropy` returned a wrong value.", input=inputs, expected=expected, got=got,
         hint="Pick one probability per row with probs[np.arange(n), labels], then average -log of them.",
     )
 
@@ -293,8 +272,8 @@ def test_cross_entropy_zero_probability(student):
     probs = np.array([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]])
     labels = np.array([0, 1])
     inputs = {"probs": probs, "labels": labels}
-    got = finite_loss("cross_entropy", lambda: student.cross_entropy(probs, labels), inputs,
-                      "took log(0): the true class of the first row has probability 0")
+    got = finite_loss("cross_entropy-log-of-zero", lambda: student.cross_entropy(probs, labels), inputs,
+                      "The true class of the first row has probability 0.")
     if not got > 5:
         raise CheckFailure(
             "`cross_entropy` should be large when the true class gets probability 0.",
@@ -333,31 +312,17 @@ def test_softmax_cross_entropy_values(student):
 def test_softmax_cross_entropy_large_logits(student):
     logits, labels = np.array([[1000.0, 0.0], [-5.0, 5.0]]), np.array([1, 1])
     inputs = {"logits": logits, "labels": labels}
-    naive = ("computed log(softmax(z)) naively: exp(1000) overflows to inf and inf / inf is nan. "
-             "Work with log-probabilities straight from the logits")
-    stable_hint = ("Use the log-sum-exp trick: with m = max of the row, "
-                   "log softmax(z)_j = (z_j - m) - log(sum_k exp(z_k - m)), which never overflows.")
-    try:
-        got = student.softmax_cross_entropy(logits, labels)
-    except StudentError as failure:
-        if warned(failure):
-            raise CheckFailure(f"`softmax_cross_entropy` {naive}.", input=inputs, hint=stable_hint) from None
-        raise
-    got = require_number("softmax_cross_entropy", got, inputs)
     expected = 500.00002269944963  # (1000 + log(1 + e^-1000) + log(1 + e^-10)) / 2
-    if not np.isfinite(got):
-        raise CheckFailure(f"`softmax_cross_entropy` {naive}.", input=inputs,
-                           expected=expected, got=got, hint=stable_hint)
+    naive = mistake("softmax_cross_entropy-naive-log-softmax")
+    got = finite_loss(naive.key, lambda: student.softmax_cross_entropy(logits, labels), inputs,
+                      "exp(1000) overflows to inf, and inf / inf is nan.")
     if np.isclose(got, 13.815533257413882, rtol=1e-3):
-        raise CheckFailure(
-            "`softmax_cross_entropy` took the log of a (clipped) softmax probability. The true class "
-            "of the first row has probability e^-1000, which rounds to 0, so the loss came out as "
-            "-log(EPS) instead of about 1000.",
-            input=inputs, expected=expected, got=got, hint=stable_hint,
-        )
+        raise mistake("softmax_cross_entropy-clipped-log").failure(
+            "The true class of the first row has probability e^-1000, which rounds to 0, so its loss came out "
+            "as -log(EPS) instead of about 1000.", input=inputs, expected=expected, got=got)
     if not np.isclose(got, expected):
         raise CheckFailure("`softmax_cross_entropy` is wrong for large logits.",
-                           input=inputs, expected=expected, got=got, hint=stable_hint)
+                           input=inputs, expected=expected, got=got, hint=naive.hint)
 
 
 # ---------------------------------------------------------------- softmax_cross_entropy_grad
@@ -381,19 +346,15 @@ def test_softmax_cross_entropy_grad_values(student):
     if np.allclose(got, SCE_GRAD):
         return
     ratio = constant_ratio(got, SCE_GRAD)
+    shown = {"input": inputs, "expected": SCE_GRAD, "got": got}
     if ratio is not None and np.isclose(ratio, 3.0):
-        problem = "is 3 times too large: it is not divided by the batch size n = 3"
-        hint = "The loss is a mean over the n rows, so every row's gradient carries a factor 1/n."
-    elif ratio is not None and np.isclose(ratio, -1.0):
-        problem = "has the wrong sign: it is softmax - one_hot, not one_hot - softmax"
-        hint = "Increasing the true class's logit lowers the loss, so that entry of the gradient is negative."
-    elif np.allclose(got.sum(axis=1), 1 / 3) or np.allclose(got.sum(axis=1), 1.0):
-        problem = "looks like the softmax alone: the one-hot targets were not subtracted"
-        hint = "Subtract 1 from the true class's entry of each row: (softmax(z) - one_hot(labels)) / n."
-    else:
-        problem = "is wrong"
-        hint = "The gradient is (softmax(logits) - one_hot(labels, k)) / n, with n rows."
-    raise CheckFailure(f"`softmax_cross_entropy_grad` {problem}.", input=inputs, expected=SCE_GRAD, got=got, hint=hint)
+        raise mistake("softmax_cross_entropy_grad-not-divided").failure("It is 3 times too large, with n = 3.", **shown)
+    if ratio is not None and np.isclose(ratio, -1.0):
+        raise mistake("softmax_cross_entropy_grad-sign-flipped").failure(**shown)
+    if np.allclose(got.sum(axis=1), 1 / 3) or np.allclose(got.sum(axis=1), 1.0):
+        raise mistake("softmax_cross_entropy_grad-no-one-hot").failure("Its rows sum to 1/n or 1, not 0.", **shown)
+    raise CheckFailure("`softmax_cross_entropy_grad` is wrong.",
+                       hint="The gradient is (softmax(logits) - one_hot(labels, k)) / n, with n rows.", **shown)
 
 
 @graded("softmax_cross_entropy_grad", "stable for large logits; rows sum to 0", points=1)
@@ -401,21 +362,12 @@ def test_softmax_cross_entropy_grad_large_logits(student):
     logits, labels = np.array([[1000.0, 0.0], [0.0, -1000.0]]), np.array([1, 0])
     inputs = {"logits": logits, "labels": labels}
     expected = np.array([[0.5, -0.5], [0.0, 0.0]])
-    try:
+    overflow = mistake("softmax_cross_entropy_grad-overflow")
+    with overflow.catches("numpy warning", input=inputs, expected=expected):
         got = student.softmax_cross_entropy_grad(logits, labels)
-    except StudentError as failure:
-        if warned(failure):
-            raise CheckFailure(
-                "`softmax_cross_entropy_grad` overflowed on large logits: exp(1000) is inf.",
-                input=inputs, expected=expected,
-                hint="Subtract each row's max before np.exp; the softmax does not change.",
-            ) from None
-        raise
     require_array("softmax_cross_entropy_grad", got, (2, 2), inputs)
     if not np.all(np.isfinite(got)):
-        raise CheckFailure("`softmax_cross_entropy_grad` returned inf or nan on large logits.",
-                           input=inputs, expected=expected, got=got,
-                           hint="Subtract each row's max before np.exp; the softmax does not change.")
+        raise overflow.failure("It returned inf or nan on large logits.", input=inputs, expected=expected, got=got)
     if not np.allclose(got.sum(axis=1), 0.0):
         raise CheckFailure(
             "The rows of `softmax_cross_entropy_grad` should each sum to 0.",
@@ -437,11 +389,8 @@ def test_accuracy_values(student):
     got = student.accuracy(probs, labels)
     expected = 0.75  # predictions 1, 0, 2, 1: three of four are right
     if isinstance(got, (int, float)) and got == 3:
-        raise CheckFailure(
-            "`accuracy` returned the number of correct rows (3), not the fraction (0.75).",
-            input=inputs, expected=expected, got=got,
-            hint="Divide by the number of rows, or take np.mean of the boolean matches.",
-        )
+        raise mistake("accuracy-count").failure(
+            "It returned the number of correct rows (3), not the fraction (0.75).", input=inputs, expected=expected, got=got)
     got = require_number("accuracy", got, inputs)
     if not np.isclose(got, expected):
         raise CheckFailure(
@@ -460,8 +409,7 @@ def test_accuracy_raw_scores(student):
         inputs = {"scores": logits, "labels": labels}
         got = student.accuracy(logits, labels)
         if isinstance(got, (int, float)) and got == 5 * expected and expected:
-            raise CheckFailure("`accuracy` returned a count, not a fraction.", input=inputs,
-                               expected=expected, got=got, hint="Divide by the number of rows.")
+            raise mistake("accuracy-count").failure(input=inputs, expected=expected, got=got)
         got = require_number("accuracy", got, inputs)
         if not np.isclose(got, expected):
             raise CheckFailure(

@@ -7,6 +7,7 @@ checks and the hidden threshold checks all read the same numbers.
 import numpy as np
 
 from nncourse.checks.core import CheckFailure, graded
+from nncourse.checks.mistakes import mistake
 
 TIME_BUDGET_SECONDS = 45  # train_mnist on the 60,000 training images, one CPU core
 # How long the grader waits for a train_mnist call before stopping it. The budget above is CPU time;
@@ -36,34 +37,21 @@ def check_preprocessed(got, shown):
     if not isinstance(got, np.ndarray):
         raise CheckFailure("preprocess must return a numpy array.", input=shown, got=got)
     if got.shape == (2, 28, 28):
-        raise CheckFailure(
-            "preprocess keeps the images square; the network wants each image as one row of 784 numbers.",
-            input=shown, expected="shape (2, 784)", got=f"shape {got.shape}",
-            hint="Flatten each image: images.reshape(len(images), 784).",
-        )
+        raise mistake("preprocess-square").failure(
+            "The network wants each image as one row of 784 numbers.",
+            input=shown, expected="shape (2, 784)", got=f"shape {got.shape}")
     if got.shape != (2, 784):
         raise CheckFailure("preprocess returns the wrong shape.", input=shown, expected="shape (2, 784)",
                            got=f"shape {got.shape}", hint="One row of 784 pixel values per image: reshape(len(images), 784).")
     if np.issubdtype(got.dtype, np.floating) and got.max() > 2:
-        raise CheckFailure(
-            "preprocess leaves the pixels in 0..255; scale them to [0, 1].",
-            input=shown, expected="255 becomes 1.0", got=f"largest value {got.max():g}",
-            hint="Divide by 255. Large inputs make the first layer's pre-activations huge and training unstable.",
-        )
+        raise mistake("preprocess-unscaled").failure(
+            input=shown, expected="255 becomes 1.0", got=f"largest value {got.max():g}")
     if got.dtype != np.float32:
-        raise CheckFailure(
-            f"preprocess returns {got.dtype}, not float32.",
-            input=shown, expected="dtype float32", got=f"dtype {got.dtype}",
-            hint="float32 halves the memory and makes every matrix product about twice as fast: "
-            "images.astype(np.float32) / 255 stays float32.",
-        )
+        raise mistake("preprocess-not-float32").failure(input=shown, expected="dtype float32", got=f"dtype {got.dtype}")
     values = np.concatenate([got[:, :4], got[:, -4:]], axis=1)
     expected = np.concatenate([SAMPLE_ROWS_START, SAMPLE_ROWS_END], axis=1)
     if np.allclose(values, expected * 255 / 256, atol=1e-6):
-        raise CheckFailure(
-            "preprocess divides by 256, so the brightest pixel (255) becomes 0.996, not 1.",
-            input=shown, expected=expected, got=values, hint="Divide by 255, the largest pixel value.",
-        )
+        raise mistake("preprocess-divides-by-256").failure(input=shown, expected=expected, got=values)
     if not np.allclose(values, expected, atol=1e-6) or np.count_nonzero(got) != 7:
         raise CheckFailure(
             "preprocess returns the wrong values: pixel p should become p / 255.",

@@ -3,6 +3,7 @@
 import numpy as np
 
 from nncourse.checks.core import CheckFailure, graded
+from nncourse.checks.mistakes import mistake
 
 # A small 2-3-2 network and four labelled points, used by the sgd_step and train_epoch checks.
 W1 = np.array([[0.5, -0.3, 0.8], [-0.6, 0.4, 0.2]])
@@ -45,12 +46,6 @@ def same_layers(a, b, atol=1e-6):
     return all(np.allclose(x, y, atol=atol, rtol=0) for (Wa, ba), (Wb, bb) in zip(a, b) for x, y in ((Wa, Wb), (ba, bb)))
 
 
-def require_untouched(before, after, name, what, hint):
-    """Fail when arrays in `after` differ from their copies in `before`."""
-    if not all(np.array_equal(x, y) for x, y in zip(before, after)):
-        raise CheckFailure(f"`{name}` modified the {what} you passed in.", expected=f"the {what} left as they were", hint=hint)
-
-
 # ---------------------------------------------------------------- sgd_step
 
 SGD_PARAMS = [(np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.1, -0.1]))]
@@ -72,17 +67,10 @@ def test_sgd_step_moves_against_gradient(student):
     if same_layers(got, SGD_EXPECTED):
         return
     if same_layers(got, SGD_CLIMBS):
-        raise CheckFailure(
-            "sgd_step climbs uphill: it adds the gradient instead of subtracting it.",
-            input=shown, expected=SGD_EXPECTED, got=got,
-            hint="The gradient points uphill, so step against it: W - learning_rate * dW.",
-        )
+        raise mistake("sgd_step-climbs").failure(
+            "It adds the gradient instead of subtracting it.", input=shown, expected=SGD_EXPECTED, got=got)
     if same_layers(got, SGD_NO_RATE):
-        raise CheckFailure(
-            "sgd_step ignores the learning rate: it subtracts the whole gradient.",
-            input=shown, expected=SGD_EXPECTED, got=got,
-            hint="Scale the step: W - learning_rate * dW.",
-        )
+        raise mistake("sgd_step-ignores-learning-rate").failure(input=shown, expected=SGD_EXPECTED, got=got)
     raise CheckFailure(
         "sgd_step returned the wrong parameters.", input=shown, expected=SGD_EXPECTED, got=got,
         hint="Each layer becomes (W - learning_rate * dW, b - learning_rate * db); the biases move too.",
@@ -113,11 +101,10 @@ def test_sgd_step_leaves_params_untouched(student):
     params = small_network()
     grads = [(np.ones_like(W), np.ones_like(b)) for W, b in params]
     student.sgd_step(params, grads, 0.5)
-    require_untouched(
-        [a for layer in small_network() for a in layer], [a for layer in params for a in layer],
-        "sgd_step", "params",
-        "Return new arrays: `W - learning_rate * dW` makes a new one, `W -= learning_rate * dW` overwrites the caller's.",
-    )
+    before = [a for layer in small_network() for a in layer]
+    if not all(np.array_equal(x, y) for x, y in zip(before, [a for layer in params for a in layer])):
+        raise mistake("sgd_step-in-place").failure(
+            "The params passed in have changed.", expected="the params left as they were")
 
 
 # ---------------------------------------------------------------- minibatches
@@ -158,16 +145,11 @@ def test_minibatches_batch_sizes(student):
         return
     shown = "10 samples, batch_size 4"
     if sizes == [4, 4]:
-        raise CheckFailure(
-            "minibatches drops the last, smaller batch: 2 samples are never trained on.",
-            input=shown, expected="batch sizes [4, 4, 2]", got=f"batch sizes {sizes}",
-            hint="Loop `for start in range(0, n, batch_size)`; the slice [start:start + batch_size] is simply shorter at the end.",
-        )
+        raise mistake("minibatches-drops-last").failure(
+            "2 samples are never trained on.", input=shown, expected="batch sizes [4, 4, 2]", got=f"batch sizes {sizes}")
     if 0 in sizes:
-        raise CheckFailure(
-            "minibatches yields an empty batch.", input=shown, expected="batch sizes [4, 4, 2]", got=f"batch sizes {sizes}",
-            hint="Stop when start reaches n: range(0, n, batch_size).",
-        )
+        raise mistake("minibatches-empty-batch").failure(
+            input=shown, expected="batch sizes [4, 4, 2]", got=f"batch sizes {sizes}")
     raise CheckFailure(
         "minibatches yields batches of the wrong sizes.", input=shown, expected="batch sizes [4, 4, 2]",
         got=f"batch sizes {sizes}", hint="Every batch holds batch_size samples except perhaps the last.",
@@ -183,59 +165,51 @@ def test_minibatches_every_sample_once(student):
         if values.size and (values.min() < 0 or values.max() > 9):
             raise CheckFailure(f"minibatches yields {part} values that are not in the data.", got=values)
         repeated, missing = np.flatnonzero(counts > 1), np.flatnonzero(counts == 0)
+        shown = {"input": "10 samples numbered 0..9, batch_size 4", "expected": "each of 0..9 exactly once",
+                 "got": f"repeated {repeated.tolist()}, missing {missing.tolist()}"}
+        if len(repeated) and len(missing):
+            raise mistake("minibatches-with-replacement").failure(
+                f"It repeats samples of {part} and misses others: each sample must appear exactly once per call.", **shown)
         if len(repeated) or len(missing):
-            problem = ", ".join(
-                text for text, ids in (("repeats samples", repeated), ("misses samples", missing)) if len(ids)
-            )
+            problem = "repeats samples" if len(repeated) else "misses samples"
             raise CheckFailure(
                 f"minibatches {problem} of {part}: each sample must appear exactly once per call.",
-                input="10 samples numbered 0..9, batch_size 4",
-                expected="each of 0..9 exactly once",
-                got=f"repeated {repeated.tolist()}, missing {missing.tolist()}",
-                hint="Draw one permutation, order = rng.permutation(n), and slice it into batches. "
-                "Drawing indices at random (rng.integers, rng.choice with replacement) repeats some and misses others.",
-            )
+                hint="Draw one permutation, order = rng.permutation(n), and slice all of it into batches.", **shown)
 
 
 @graded("minibatches", "keeps each x with its own label", points=1)
 def test_minibatches_keeps_pairs(student):
     for x_batch, y_batch in batches_of(student, 10, 4, 0):
         if x_batch.shape[1] != 2 or not np.array_equal(x_batch[:, 0], y_batch):
-            raise CheckFailure(
-                "minibatches separates samples from their labels: x and y are shuffled in different orders.",
+            raise mistake("minibatches-separate-shuffles").failure(
                 input="x row i is [i, 100 + i] and y[i] = i", expected="x_batch[:, 0] equal to y_batch",
-                got=(x_batch, y_batch),
-                hint="Draw ONE permutation and use it for both: x[order], y[order]. "
-                "Shuffling x and y separately (or drawing two permutations) breaks the pairs.",
-            )
+                got=(x_batch, y_batch))
 
 
 @graded("minibatches", "shuffles the samples", points=1)
 def test_minibatches_shuffles(student):
     order = sample_order(batches_of(student, 20, 5, 0))
     if order.shape == (20,) and np.array_equal(order, np.arange(20)):
-        raise CheckFailure(
-            "minibatches never shuffles: the samples come out in their original order.",
-            input="20 samples numbered 0..19, batch_size 5", expected="a shuffled order", got=order,
-            hint="Shuffle with the generator you are given: order = rng.permutation(len(x)).",
-        )
+        raise mistake("minibatches-no-shuffle").failure(
+            "The samples come out in their original order.",
+            input="20 samples numbered 0..19, batch_size 5", expected="a shuffled order", got=order)
 
 
 @graded("minibatches", "uses the rng it is given: same seed, same batches", points=1)
 def test_minibatches_uses_given_rng(student):
     first, again, other = (sample_order(batches_of(student, 20, 5, seed)) for seed in (7, 7, 8))
     if not np.array_equal(first, again):
-        raise CheckFailure(
-            "Two calls with generators seeded alike gave different batches, so minibatches draws its randomness elsewhere.",
-            input="rng = np.random.default_rng(7), twice", expected="the same order both times", got=(first, again),
-            hint="Use the rng argument (rng.permutation), not np.random.shuffle or np.random.permutation.",
-        )
+        raise mistake("minibatches-global-random").failure(
+            "Two calls with generators seeded alike gave different batches.",
+            input="rng = np.random.default_rng(7), twice", expected="the same order both times", got=(first, again))
+    if np.array_equal(first, np.arange(20)):
+        raise mistake("minibatches-no-shuffle").failure(
+            "Every seed gives the original order.", input="np.random.default_rng(7) and np.random.default_rng(8)",
+            expected="two different shuffled orders", got=first)
     if np.array_equal(first, other):
-        raise CheckFailure(
-            "Generators with different seeds gave the same order, so minibatches ignores the rng it is given.",
-            input="np.random.default_rng(7) and np.random.default_rng(8)", expected="two different orders", got=first,
-            hint="Do not make a generator of your own inside minibatches: shuffle with the rng argument.",
-        )
+        raise mistake("minibatches-own-generator").failure(
+            "Generators with different seeds gave the same order.",
+            input="np.random.default_rng(7) and np.random.default_rng(8)", expected="two different orders", got=first)
 
 
 # ---------------------------------------------------------------- train_epoch
@@ -272,15 +246,10 @@ def test_train_epoch_full_batch_is_one_step(student):
     params, loss = epoch_result(got)
     shown = "a 2-3-2 ReLU network, 4 samples, learning_rate 0.5, batch_size 4 (so one step on one batch)"
     if same_layers(params, small_network()):
-        raise CheckFailure(
-            "train_epoch returned the params unchanged.", input=shown, expected=STEP_EXPECTED, got=params,
-            hint="Keep what sgd_step returns: params = sgd_step(params, grads, learning_rate).",
-        )
+        raise mistake("train_epoch-discards-step").failure(
+            "It returned the params unchanged.", input=shown, expected=STEP_EXPECTED, got=params)
     if same_layers(params, STEP_CLIMBS, atol=1e-5):
-        raise CheckFailure(
-            "train_epoch climbs uphill: the step goes along the gradient.", input=shown, expected=STEP_EXPECTED, got=params,
-            hint="Subtract: the new W is W - learning_rate * dW (check sgd_step and the sign of the loss gradient).",
-        )
+        raise mistake("train_epoch-climbs").failure(input=shown, expected=STEP_EXPECTED, got=params)
     if not same_layers(params, STEP_EXPECTED, atol=1e-5):
         raise CheckFailure(
             "After one step on the whole data the params are wrong.", input=shown, expected=STEP_EXPECTED, got=params,
@@ -288,11 +257,7 @@ def test_train_epoch_full_batch_is_one_step(student):
             "params = sgd_step(params, grads, learning_rate).",
         )
     if abs(loss - LOSS4_AFTER_STEP) < 1e-6:
-        raise CheckFailure(
-            "train_epoch reports the loss after the step; it should report each batch's loss as measured for its step.",
-            input=shown, expected=LOSS4, got=loss,
-            hint="Compute softmax_cross_entropy(logits, y_batch) from the same forward pass you take the gradient of.",
-        )
+        raise mistake("train_epoch-loss-after-step").failure(input=shown, expected=LOSS4, got=loss)
     if abs(loss - LOSS4) > 1e-6:
         raise CheckFailure("train_epoch returned the wrong mean loss.", input=shown, expected=LOSS4, got=loss,
                            hint="The loss of a batch is softmax_cross_entropy(logits, y_batch).")
@@ -307,12 +272,9 @@ def test_train_epoch_mean_of_batch_losses(student):
     if abs(loss - LOSS4) < 1e-6:
         return
     if abs(loss - 2 * LOSS4) < 1e-6:
-        raise CheckFailure("train_epoch returns the sum of the batch losses, not their mean.",
-                           input=shown, expected=LOSS4, got=loss, hint="Divide by the number of batches: np.mean(batch_losses).")
+        raise mistake("train_epoch-sum-of-losses").failure(input=shown, expected=LOSS4, got=loss)
     if abs(loss - LOSS4 / 2) < 1e-6:
-        raise CheckFailure("train_epoch divides the sum of the batch losses by the number of samples.",
-                           input=shown, expected=LOSS4, got=loss,
-                           hint="Each batch loss is already a mean over its samples: average over batches, np.mean(batch_losses).")
+        raise mistake("train_epoch-divides-by-samples").failure(input=shown, expected=LOSS4, got=loss)
     raise CheckFailure(
         "train_epoch's loss is not the mean of its batch losses.", input=shown, expected=LOSS4, got=loss,
         hint="Append every batch's loss to a list and return the mean of the list, not only the last batch's loss.",
@@ -357,13 +319,13 @@ PREDICT_RELU = np.array([2, 2, 1, 1])  # logits [[-0.61, 1.06, 1.2], [-0.3, 0.1,
 PREDICT_TANH = np.array([2, 0, 1, 1])
 
 
-def predict_shape_problem(got):
-    """Return the mistake that a (4, 3) array from predict shows, in words."""
+def predict_shape_mistake(got):
+    """Return the mistake that a (4, 3) array from predict shows."""
     if np.allclose(got.sum(axis=1), 1.0) and np.all(got >= 0):
         if np.all((got == 0) | (got == 1)):
-            return "predict returns one-hot rows, not labels", "Turn them into labels with np.argmax(..., axis=1)."
-        return "predict returns probabilities, not labels", "Return np.argmax(logits, axis=1): the class with the largest score."
-    return "predict returns the scores (logits), not labels", "Return np.argmax(logits, axis=1): the class with the largest score."
+            return mistake("predict-one-hot")
+        return mistake("predict-probabilities")
+    return mistake("predict-logits")
 
 
 @graded("predict", "returns one integer label per row, shape (n,)", points=1)
@@ -374,19 +336,14 @@ def test_predict_returns_integer_labels(student):
         raise CheckFailure("predict must return a numpy array of labels.", input=shown, got=got,
                            hint="np.argmax(logits, axis=1) returns one.")
     if got.shape == (4, 3):
-        problem, hint_text = predict_shape_problem(got)
-        raise CheckFailure(problem + ".", input=shown, expected=PREDICT_RELU, got=got, hint=hint_text)
+        raise predict_shape_mistake(got).failure(input=shown, expected=PREDICT_RELU, got=got)
     if got.shape == (3,):
-        raise CheckFailure(
-            "predict takes the argmax down the columns (over samples) instead of along each row.",
-            input=shown, expected=PREDICT_RELU, got=got, hint="Use axis=1: one label per row (sample).",
-        )
+        raise mistake("predict-columns").failure(input=shown, expected=PREDICT_RELU, got=got)
     if got.shape != (4,):
         raise CheckFailure("predict must return one label per sample: shape (n,).", input=shown,
                            expected=f"shape (4,)", got=got, hint="Return np.argmax(logits, axis=1).")
     if not np.issubdtype(got.dtype, np.integer):
-        raise CheckFailure("predict must return integer labels.", input=shown, expected=PREDICT_RELU, got=got,
-                           hint="np.argmax already returns integers; do not convert them to float.")
+        raise mistake("predict-float-labels").failure(input=shown, expected=PREDICT_RELU, got=got)
 
 
 @graded("predict", "picks the class with the largest score, with the given activation", points=1)
@@ -394,10 +351,9 @@ def test_predict_picks_largest_score(student):
     for activation, expected in (("relu", PREDICT_RELU), ("tanh", PREDICT_TANH)):
         got = student.predict([(W.copy(), b.copy()) for W, b in PREDICT_PARAMS], PREDICT_X.copy(), activation)
         if np.shape(got) != (4,) or not np.array_equal(got, expected):
-            ignored = activation == "tanh" and np.array_equal(got, PREDICT_RELU)
-            raise CheckFailure(
-                "predict ignores its activation argument." if ignored else "predict returns the wrong labels.",
-                input=f"x {PREDICT_X.tolist()}, a 2-3-3 network, activation={activation!r}", expected=expected, got=got,
-                hint="Pass the activation on: logits, _ = forward(x, params, activation)." if ignored
-                else "Run forward(x, params, activation) and take np.argmax(logits, axis=1).",
-            )
+            shown = {"input": f"x {PREDICT_X.tolist()}, a 2-3-3 network, activation={activation!r}",
+                     "expected": expected, "got": got}
+            if activation == "tanh" and np.array_equal(got, PREDICT_RELU):
+                raise mistake("predict-ignores-activation").failure(**shown)
+            raise CheckFailure("predict returns the wrong labels.",
+                               hint="Run forward(x, params, activation) and take np.argmax(logits, axis=1).", **shown)

@@ -9,11 +9,7 @@ import numpy as np
 
 from nncourse.checks.core import CheckFailure, graded
 from nncourse.checks.forward import as_array, explain, expect_unchanged, expect_values, matches
-
-KEEPDIMS_HINT = (
-    "A sum or mean over axis=1 has shape (n,), one number per row, and numpy lines such an array up with "
-    "the columns, not the rows. Pass keepdims=True to get shape (n, 1), which broadcasts along each row."
-)
+from nncourse.checks.mistakes import mistake
 
 # --- standardize_columns ---
 
@@ -34,24 +30,15 @@ def test_standardize_columns_values(student):
     got = as_array("standardize_columns", got, x.shape, x)
     mistakes = [
         ([[-1.0107529973349678, -0.14439328533356685], [-0.91449080711259, 1.780850519113991],
-          [-0.5294420462230784, 0.8182286168902121]],
-         "used the mean and standard deviation of the whole array, not of each column",
-         "Pass axis=0 to mean and std so you get one value per column."),
-        ([[-1.0, 1.0], [-1.0, 1.0], [-1.0, 1.0]],
-         "standardized each row (axis=1) instead of each column",
-         "Each column is one feature; its values run down axis 0. Use axis=0."),
+          [-0.5294420462230784, 0.8182286168902121]], mistake("standardize_columns-whole-array")),
+        ([[-1.0, 1.0], [-1.0, 1.0], [-1.0, 1.0]], mistake("standardize_columns-rows")),
         ([[-0.7559289460184544, -1.0], [-0.3779644730092272, 1.0], [1.1338934190276817, 0.0]],
-         "divided by the sample standard deviation (ddof=1)",
-         "Use np.std's default, ddof=0: the square root of the mean squared deviation."),
-        ([[-2.0, -10.0], [-1.0, 10.0], [3.0, 0.0]],
-         "subtracted the column means but did not divide by the standard deviations",
-         "After subtracting the mean, divide by x.std(axis=0)."),
+         mistake("standardize_columns-sample-std")),
+        ([[-2.0, -10.0], [-1.0, 10.0], [3.0, 0.0]], mistake("standardize_columns-not-scaled")),
     ]
-    for values, what, mistake_hint in mistakes:
+    for values, known in mistakes:
         if matches(got, values):
-            raise CheckFailure(
-                f"`standardize_columns` {what}.", input=x, expected=STANDARDIZED, got=got, hint=mistake_hint,
-            )
+            raise known.failure(input=x, expected=STANDARDIZED, got=got)
     expect_values(
         "standardize_columns", got, STANDARDIZED, x,
         hint="For each column: subtract its mean, then divide by its standard deviation (axis=0).",
@@ -88,19 +75,15 @@ def test_standardize_columns_input_unchanged(student):
 def test_normalize_rows_values(student):
     x = np.array([[1.0, 1.0, 2.0], [0.0, 3.0, 1.0]])
     expected = np.array([[0.25, 0.25, 0.5], [0.0, 0.75, 0.25]])
-    with explain(KEEPDIMS_HINT, when="broadcast"):
+    with mistake("normalize_rows-no-keepdims").catches("broadcast", input=x, expected=expected):
         got = student.normalize_rows(x)
     got = as_array("normalize_rows", got, x.shape, x)
     if matches(got, [[1.0, 0.25, 2 / 3], [0.0, 0.75, 1 / 3]]):
-        raise CheckFailure(
-            "`normalize_rows` made the columns sum to 1 (axis=0) instead of the rows.",
-            input=x, expected=expected, got=got, hint="Sum over axis=1, with keepdims=True.",
-        )
+        raise mistake("normalize_rows-columns").failure(
+            "The columns sum to 1 instead of the rows.", input=x, expected=expected, got=got)
     if matches(got, [[0.125, 0.125, 0.25], [0.0, 0.375, 0.125]]):
-        raise CheckFailure(
-            "`normalize_rows` divided by the sum of the whole array, so only all rows together sum to 1.",
-            input=x, expected=expected, got=got, hint="Divide each row by its own sum: x.sum(axis=1, keepdims=True).",
-        )
+        raise mistake("normalize_rows-total-sum").failure(
+            "Only all rows together sum to 1.", input=x, expected=expected, got=got)
     expect_values("normalize_rows", got, expected, x, hint="Divide each row by its own sum, so every row sums to 1.")
 
 
@@ -110,11 +93,9 @@ def test_normalize_rows_square(student):
     expected = np.array([[0.25, 0.5, 0.25], [0.5, 0.0, 0.5], [0.0, 0.25, 0.75]])
     got = as_array("normalize_rows", student.normalize_rows(x), x.shape, x)
     if matches(got, [[0.25, 0.25, 0.25], [1.0, 0.0, 1.0], [0.0, 0.125, 0.75]]):
-        raise CheckFailure(
-            "`normalize_rows` divided column j by the sum of row j. With a square input the shapes happened "
-            "to fit, so numpy did not complain.",
-            input=x, expected=expected, got=got, hint=KEEPDIMS_HINT,
-        )
+        raise mistake("normalize_rows-no-keepdims").failure(
+            "Column j was divided by the sum of row j: with a square input the shapes happened to fit, "
+            "so numpy did not complain.", input=x, expected=expected, got=got)
     expect_values("normalize_rows", got, expected, x, hint="Divide each row by its own sum.")
 
 
@@ -135,26 +116,14 @@ def test_row_argmax_values(student):
     expected = np.array([1, 0, 0, 2])
     got = student.row_argmax(x)
     if isinstance(got, (int, float)):
-        raise CheckFailure(
-            "`row_argmax` returned a single number: without an axis, np.argmax looks at the flattened array.",
-            input=x, expected=expected, got=got, hint="Use np.argmax(x, axis=1): one index per row.",
-        )
+        raise mistake("row_argmax-no-axis").failure("It returned a single number.", input=x, expected=expected, got=got)
     if isinstance(got, np.ndarray) and got.shape == (3,):
-        raise CheckFailure(
-            "`row_argmax` returned one index per column (axis=0); it must return one per row.",
-            input=x, expected=expected, got=got, hint="Rows run along axis 0, so look across each row with axis=1.",
-        )
+        raise mistake("row_argmax-columns").failure(input=x, expected=expected, got=got)
     if isinstance(got, np.ndarray) and got.shape == (4, 1):
-        raise CheckFailure(
-            "`row_argmax` returned shape (n, 1); it must return a flat array of shape (n,).",
-            input=x, expected=expected, got=got, hint="Drop keepdims=True, or flatten the result with .ravel().",
-        )
+        raise mistake("row_argmax-keepdims").failure(input=x, expected=expected, got=got)
     got = as_array("row_argmax", got, (4,), x)
     if matches(got, [5.0, 7.0, -1.0, 4.0]):
-        raise CheckFailure(
-            "`row_argmax` returned the largest values, not their positions.",
-            input=x, expected=expected, got=got, hint="np.max gives the value; np.argmax gives its index.",
-        )
+        raise mistake("row_argmax-values").failure(input=x, expected=expected, got=got)
     expect_values("row_argmax", got, expected, x, hint="Return the index of the largest entry of each row: np.argmax(x, axis=1).")
 
 
@@ -164,17 +133,10 @@ def test_row_argmax_ties(student):
     expected = np.array([0, 1, 0])
     got = as_array("row_argmax", student.row_argmax(x), (3,), x)
     if matches(got, [1, 2, 2]):
-        raise CheckFailure(
-            "On ties `row_argmax` returned the last position of the largest value; it must return the first.",
-            input=x, expected=expected, got=got,
-            hint="In a loop, replace the best index only when a value is strictly larger (>, not >=).",
-        )
+        raise mistake("row_argmax-last-on-ties").failure(input=x, expected=expected, got=got)
     expect_values("row_argmax", got, expected, x)
     if not np.issubdtype(got.dtype, np.integer):
-        raise CheckFailure(
-            f"`row_argmax` returned dtype {got.dtype}; indices must be integers.", input=x, got=got,
-            hint="np.argmax returns integers. If you fill an array in a loop, make it with np.zeros(n, dtype=int).",
-        )
+        raise mistake("row_argmax-float-indices").failure(f"They have dtype {got.dtype}.", input=x, got=got)
 
 
 # --- pairwise_squared_distances ---
@@ -190,17 +152,11 @@ def test_pairwise_squared_distances_values(student):
     with explain(hint, when="broadcast"):
         got = student.pairwise_squared_distances(a, b)
     if isinstance(got, np.ndarray) and got.shape == (3, 2):
-        raise CheckFailure(
-            "`pairwise_squared_distances` returned shape (m, n); entry [i, j] must compare a[i] with b[j], "
-            "so the shape is (n, m).",
-            input=shown, expected=expected, got=got, hint="Rows belong to a, columns to b.",
-        )
+        raise mistake("pairwise_squared_distances-transposed").failure(
+            "The shape must be (n, m) = (2, 3).", input=shown, expected=expected, got=got)
     got = as_array("pairwise_squared_distances", got, (2, 3), shown)
     if matches(got, np.sqrt(expected)):
-        raise CheckFailure(
-            "`pairwise_squared_distances` returned the distances themselves; the task asks for their squares.",
-            input=shown, expected=expected, got=got, hint="Leave out the square root.",
-        )
+        raise mistake("pairwise_squared_distances-square-root").failure(input=shown, expected=expected, got=got)
     expect_values(
         "pairwise_squared_distances", got, expected, shown,
         hint="Entry [i, j] is the sum over k of (a[i, k] - b[j, k])**2.",

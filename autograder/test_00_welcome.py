@@ -3,18 +3,9 @@
 import numpy as np
 
 from nncourse.checks.core import CheckFailure, graded
-from nncourse.checks.forward import as_array, expect_float_dtype, expect_unchanged
+from nncourse.checks.forward import as_array, expect_close, expect_float_dtype, expect_unchanged
 from nncourse.checks.mistakes import mistake
 from nncourse.checks.welcome import *  # noqa: F403 (every public check also grades)
-
-
-def expect_close(function, got, want, input, tol=1e-9, hint=None):
-    """Raise CheckFailure unless `got` is a finite array shaped and valued like `want`."""
-    got = as_array(function, got, want.shape, input)
-    if not np.all(np.isfinite(got)):
-        raise CheckFailure(f"`{function}` returned inf or nan.", input=input, expected=want, got=got, hint=hint)
-    if not np.allclose(got, want, rtol=tol, atol=tol):
-        raise CheckFailure(f"`{function}` returned wrong values.", input=input, expected=want, got=got, hint=hint)
 
 
 # --- standardize_columns ---

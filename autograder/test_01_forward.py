@@ -4,7 +4,7 @@ import numpy as np
 
 from nncourse.checks.core import CheckFailure, graded
 from nncourse.checks.forward import *  # noqa: F403 (every public check also grades)
-from nncourse.checks.forward import as_array, call_init, expect_float_dtype, expect_unchanged, unpack_forward
+from nncourse.checks.forward import as_array, call_init, expect_close, expect_float_dtype, expect_unchanged, unpack_forward
 from nncourse.checks.mistakes import mistake
 
 # Float32 inputs spanning the extremes the contract names (|z| up to 1e4), with exact zeros.
@@ -16,15 +16,6 @@ def random_z(seed, shape=(2, 3, 4), scale=8.0):
     z = np.random.default_rng(seed).normal(0.0, scale, size=shape)
     z.flat[::5] = 0.0
     return z
-
-
-def expect_close(function, got, want, input, tol=1e-9, hint=None):
-    """Raise CheckFailure unless `got` is a finite array shaped and valued like `want`."""
-    got = as_array(function, got, want.shape, input)
-    if not np.all(np.isfinite(got)):
-        raise CheckFailure(f"`{function}` returned inf or nan.", input=input, expected=want, got=got, hint=hint)
-    if not np.allclose(got, want, rtol=tol, atol=tol):
-        raise CheckFailure(f"`{function}` returned wrong values.", input=input, expected=want, got=got, hint=hint)
 
 
 def check_float32(student, reference, function, **kwargs):

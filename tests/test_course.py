@@ -122,7 +122,11 @@ def test_release_holds_no_solution_hidden_or_autograder_line():
 
 def test_solutions_hold_no_hidden_or_autograder_line():
     solutions = code_lines("solutions")
-    leaked = sorted(s for s in secret_lines() if not s.startswith("solution: ") and s.split(": ", 1)[1] in solutions)
+    secret = secret_lines()
+    # autograder/ holds mistaken versions of the functions, which share lines with the solutions themselves.
+    solution_code = {s.split(": ", 1)[1] for s in secret if s.startswith("solution: ")}
+    leaked = sorted(s for s in secret if not s.startswith("solution: ")
+                    and s.split(": ", 1)[1] in solutions and s.split(": ", 1)[1] not in solution_code)
     assert leaked == []
     assert not any("HIDDEN TESTS" in line for line in solutions)
 

@@ -32,6 +32,15 @@ def as_array(function, got, shape, input=None):
     return got
 
 
+def expect_close(function, got, want, input, tol=1e-9, hint=None):
+    """Raise CheckFailure unless `got` is a finite array shaped and valued like `want`."""
+    got = as_array(function, got, want.shape, input)
+    if not np.all(np.isfinite(got)):
+        raise CheckFailure(f"`{function}` returned inf or nan.", input=input, expected=want, got=got, hint=hint)
+    if not np.allclose(got, want, rtol=tol, atol=tol):
+        raise CheckFailure(f"`{function}` returned wrong values.", input=input, expected=want, got=got, hint=hint)
+
+
 def matches(got, values, tol=1e-6):
     """Return True when `got` has the shape of `values` and is close to it."""
     values = np.asarray(values, dtype=float)

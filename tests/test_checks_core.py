@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nncourse.checks import Student, format_results, run_checks
-from nncourse.checks.core import CheckFailure, StudentError, graded, hint
+from nncourse.checks.core import CheckFailure, StudentError, graded
 
 
 class AlwaysEqual(float):
@@ -74,12 +74,6 @@ def test_student_reports_exception_with_input_when_function_raises():
     with pytest.raises(StudentError, match="ZeroDivisionError") as caught:
         Student({"f": lambda x: 1 / 0}).f(np.array([1.0, 2.0]))
     assert "input" in str(caught.value)
-
-
-def test_hint_fills_in_missing_hint_when_failure_has_none():
-    with pytest.raises(CheckFailure) as caught, hint("subtract the max"):
-        raise CheckFailure("overflow")
-    assert caught.value.hint == "subtract the max"
 
 
 def test_check_failure_shows_input_expected_got_and_hint():

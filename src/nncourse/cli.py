@@ -77,6 +77,16 @@ def cmd_demo(args):
     return 0
 
 
+def isolation_args(args):
+    """Return the grading plugin's options for how student code is isolated and timed."""
+    return (["--no-bwrap"] if args.no_bwrap else []) + ["--time-scale", str(args.time_scale)]
+
+
+def add_isolation_options(command):
+    command.add_argument("--no-bwrap", action="store_true", help="do not use bubblewrap even if installed")
+    command.add_argument("--time-scale", type=float, default=1.0, help="multiply every check's timeout (default 1)")
+
+
 def cmd_grade(args):
     from nncourse.build import course_root
     from nncourse.grading.grader import grade_class
@@ -85,7 +95,7 @@ def cmd_grade(args):
     root = course_root()
     submitted = Path(args.submitted) if args.submitted else root / "submitted"
     out = Path(args.out) if args.out else root / "graded"
-    extra = (["--no-bwrap"] if args.no_bwrap else []) + ["--time-scale", str(args.time_scale)]
+    extra = isolation_args(args)
     try:
         rows = grade_class(args.assignment, submitted, out, root / "autograder", root / "source",
                            jobs=args.jobs, force=args.force, extra_args=extra)
@@ -119,8 +129,7 @@ def cmd_grade_notebook(args):
             folder.mkdir()
             if given.is_file():
                 shutil.copy(given, folder / given.name)
-        extra = ["--source-dir", str(root / "source"), "--time-scale", str(args.time_scale)]
-        extra += ["--no-bwrap"] if args.no_bwrap else []
+        extra = ["--source-dir", str(root / "source"), *isolation_args(args)]
         results, problems = run_hidden(args.assignment, submission=folder, autograder=root / "autograder", extra_args=extra)
     if not given.exists():
         problems = [f"no notebook at {args.path}"] + problems
@@ -163,16 +172,14 @@ def parser():
     s.add_argument("--jobs", type=int, default=1, help="students graded at once")
     s.add_argument("--force", action="store_true", help="regrade students already graded")
     s.add_argument("--no-gradebook", action="store_true", help="do not write scores into nbgrader's gradebook")
-    s.add_argument("--no-bwrap", action="store_true", help="do not use bubblewrap even if installed")
-    s.add_argument("--time-scale", type=float, default=1.0, help="multiply every check's timeout (default 1)")
+    add_isolation_options(s)
     s.set_defaults(run=cmd_grade)
 
     s = sub.add_parser("grade-notebook", help="grade one notebook (or the folder holding it); print Gradescope JSON")
     s.add_argument("path")
     s.add_argument("--assignment", required=True)
     s.add_argument("--course", help="the course folder with source/ and autograder/ (default: found from here)")
-    s.add_argument("--no-bwrap", action="store_true", help="do not use bubblewrap even if installed")
-    s.add_argument("--time-scale", type=float, default=1.0, help="multiply every check's timeout (default 1)")
+    add_isolation_options(s)
     s.set_defaults(run=cmd_grade_notebook)
 
     s = sub.add_parser("gradescope", help="build a Gradescope autograder zip for an assignment")

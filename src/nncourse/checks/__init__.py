@@ -11,7 +11,7 @@ import importlib
 import os
 from dataclasses import dataclass
 
-from nncourse.checks.core import CheckFailure, CheckInfo, Student, caller_namespace, graded, hint
+from nncourse.checks.core import CheckFailure, CheckInfo, Student, caller_namespace, graded
 
 __all__ = [
     "ASSIGNMENTS",
@@ -21,7 +21,6 @@ __all__ = [
     "Student",
     "check",
     "graded",
-    "hint",
     "public_checks",
     "run_checks",
 ]

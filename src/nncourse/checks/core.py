@@ -86,17 +86,6 @@ def show(value):
     return repr(value)
 
 
-@contextlib.contextmanager
-def hint(text):
-    """Add `text` as the hint of any CheckFailure raised inside that has none."""
-    try:
-        yield
-    except CheckFailure as failure:
-        if not failure.hint:
-            failure.hint = text
-        raise
-
-
 class StudentError(CheckFailure):
     """The student's function raised, warned, or returned something unusable."""
 

@@ -166,11 +166,10 @@ def bwrap_prefix(scratch, hide):
 class Sandbox:
     """One student's code, loaded in a limited child process."""
 
-    def __init__(self, cells, limits=Limits(), isolation=None, files=None):
+    def __init__(self, cells, limits=Limits(), isolation=None):
         self.cells = cells
         self.limits = limits
         self.isolation = isolation or Isolation()
-        self.files = files or {}  # name -> bytes, written to the scratch folder before start
         self.process = None
         self.cgroup = None
         self.scratch = None
@@ -209,8 +208,6 @@ class Sandbox:
 
     def spawn(self):
         self.scratch = Path(tempfile.mkdtemp(prefix="nncourse-sandbox-"))
-        for name, content in self.files.items():
-            (self.scratch / name).write_bytes(content)
         self.cgroup = PidsCgroup(self.limits.processes)
         nproc = self.limits.processes + (0 if os.geteuid() == 0 else processes_of_current_user())
         command = [sys.executable, "-m", "nncourse.grading.worker"]

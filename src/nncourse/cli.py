@@ -45,6 +45,10 @@ def cmd_mnist(args):
 def cmd_demo(args):
     """Show a student's day (a failing stub, a passing solution), then train the reference on MNIST."""
     import os
+
+    # Before numpy is imported, or OpenBLAS has already started its threads.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     import time
 
     import numpy as np
@@ -54,7 +58,6 @@ def cmd_demo(args):
     from nncourse.notebook import load_functions
     from nncourse.selfcheck import run_in_child
 
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     root = course_root()
     print("== A student runs `nncourse check` on the untouched 01_forward release ==")
     run_in_child(root / "release/01_forward/01_forward.ipynb", "01_forward", quiet_passes=True)

@@ -9,7 +9,7 @@ import numpy as np
 
 from nncourse.checks.core import CheckFailure, StudentError, graded
 from nncourse.checks.functions import Expression
-from nncourse.checks.mistakes import mistake
+from nncourse.checks.mistakes import mistake, raise_if_known
 
 
 def require_array(name, got, shape, input, what="the result"):
@@ -72,9 +72,7 @@ def test_numerical_gradient_central_difference(student):
         ([3.0, 12.0], mistake("numerical_gradient-ignores-eps")),
         ([6.000002, 24.000002], mistake("numerical_gradient-no-half")),
     ]
-    for value, known in mistakes:
-        if np.allclose(got, value, rtol=0, atol=1e-7):
-            raise known.failure(input=inputs, expected=expected, got=got)
+    raise_if_known(got, mistakes, rtol=0, atol=1e-7, input=inputs, expected=expected, got=got)
     raise CheckFailure("`numerical_gradient` is wrong.", input=inputs, expected=expected, got=got,
                        hint="For each entry i: (f(x with x[i] + eps) - f(x with x[i] - eps)) / (2 eps).")
 
@@ -122,9 +120,7 @@ def test_relative_error_formula(student):
     got = require_number("relative_error", student.relative_error(a, b), inputs)
     if np.isclose(got, RE_VALUE):
         return
-    for value, known in RE_MISTAKES.items():
-        if np.isclose(got, value):
-            raise known.failure(input=inputs, expected=RE_VALUE, got=got)
+    raise_if_known(got, RE_MISTAKES, input=inputs, expected=RE_VALUE, got=got)
     raise CheckFailure(
         "`relative_error` does not follow the formula.", input=inputs, expected=RE_VALUE, got=got,
         hint="Largest entry of abs(a - b), divided by the largest entry of abs(a) + abs(b) "

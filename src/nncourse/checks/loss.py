@@ -8,7 +8,7 @@ that mistake.
 import numpy as np
 
 from nncourse.checks.core import CheckFailure, graded
-from nncourse.checks.mistakes import mistake
+from nncourse.checks.mistakes import mistake, raise_if_known
 
 
 def require_number(name, got, input):
@@ -115,9 +115,7 @@ def test_mse_values(student):
     got = require_number("mse", student.mse(pred, true), inputs)
     if np.isclose(got, MSE_VALUE):
         return
-    for value, known in MSE_MISTAKES.items():
-        if np.isclose(got, value):
-            raise known.failure(input=inputs, expected=MSE_VALUE, got=got)
+    raise_if_known(got, MSE_MISTAKES, input=inputs, expected=MSE_VALUE, got=got)
     raise CheckFailure(
         "`mse` returned a wrong value.", input=inputs, expected=MSE_VALUE, got=got,
         hint="Average the squared difference over every element: np.mean((y_pred - y_true) ** 2).",

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+import numpy as np
+
 from nncourse.checks.core import CheckFailure, StudentError
 
 
@@ -61,6 +63,17 @@ class Mistake:
                 raise
             raise self.failure(error.problem, input=error.input if input is None else input,
                                expected=expected) from None
+
+
+def raise_if_known(value, known, /, *, rtol=1e-5, atol=1e-8, **report):
+    """Raise the failure of the first mistake whose output `value` (what the student returned) matches.
+
+    known: (output, Mistake) pairs, or a dict of them: what each mistake returns
+    on the check's input. report: input=, expected=, got= for the message.
+    """
+    for output, entry in known.items() if isinstance(known, dict) else known:
+        if np.allclose(value, output, rtol=rtol, atol=atol):
+            raise entry.failure(**report)
 
 
 def mistake(key):

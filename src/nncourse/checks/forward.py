@@ -41,6 +41,13 @@ def expect_close(function, got, want, input, tol=1e-9, hint=None):
         raise CheckFailure(f"`{function}` returned wrong values.", input=input, expected=want, got=got, hint=hint)
 
 
+def expect_stable(student, function, overflow, z, expected):
+    """Fail unless function(z) gives `expected` on extreme z with no numpy warning (reported as `overflow`)."""
+    with overflow.catches("numpy warning", input=z):
+        got = getattr(student, function)(z)
+    expect_values(function, got, expected, z, hint=overflow.hint)
+
+
 def matches(got, values, tol=1e-6):
     """Return True when `got` has the shape of `values` and is close to it."""
     values = np.asarray(values, dtype=float)
@@ -122,11 +129,8 @@ def test_sigmoid_values(student):
 
 @graded("sigmoid", "no overflow for |z| up to 1e4")
 def test_sigmoid_extreme_inputs(student):
-    z = np.array([-1e4, -40.0, 0.0, 40.0, 1e4])
-    overflow = mistake("sigmoid-overflow")
-    with overflow.catches("numpy warning", input=z):
-        got = student.sigmoid(z)
-    expect_values("sigmoid", got, [0.0, 4.248354255291589e-18, 0.5, 1.0, 1.0], z, hint=overflow.hint)
+    expect_stable(student, "sigmoid", mistake("sigmoid-overflow"), np.array([-1e4, -40.0, 0.0, 40.0, 1e4]),
+                  [0.0, 4.248354255291589e-18, 0.5, 1.0, 1.0])
 
 
 # --- sigmoid_prime ---
@@ -149,11 +153,7 @@ def test_sigmoid_prime_values(student):
 
 @graded("sigmoid_prime", "no overflow for |z| up to 1e4")
 def test_sigmoid_prime_extreme_inputs(student):
-    z = np.array([-1e4, 1e4])
-    overflow = mistake("sigmoid_prime-overflow")
-    with overflow.catches("numpy warning", input=z):
-        got = student.sigmoid_prime(z)
-    expect_values("sigmoid_prime", got, [0.0, 0.0], z, hint=overflow.hint)
+    expect_stable(student, "sigmoid_prime", mistake("sigmoid_prime-overflow"), np.array([-1e4, 1e4]), [0.0, 0.0])
 
 
 # --- tanh ---
@@ -172,11 +172,7 @@ def test_tanh_values(student):
 
 @graded("tanh", "no overflow for |z| up to 1e4")
 def test_tanh_extreme_inputs(student):
-    z = np.array([-1e4, 1e4])
-    overflow = mistake("tanh-overflow")
-    with overflow.catches("numpy warning", input=z):
-        got = student.tanh(z)
-    expect_values("tanh", got, [-1.0, 1.0], z, hint=overflow.hint)
+    expect_stable(student, "tanh", mistake("tanh-overflow"), np.array([-1e4, 1e4]), [-1.0, 1.0])
 
 
 # --- tanh_prime ---
@@ -199,11 +195,7 @@ def test_tanh_prime_values(student):
 
 @graded("tanh_prime", "no overflow for |z| up to 1e4")
 def test_tanh_prime_extreme_inputs(student):
-    z = np.array([-1e4, 1e4])
-    overflow = mistake("tanh_prime-overflow")
-    with overflow.catches("numpy warning", input=z):
-        got = student.tanh_prime(z)
-    expect_values("tanh_prime", got, [0.0, 0.0], z, hint=overflow.hint)
+    expect_stable(student, "tanh_prime", mistake("tanh_prime-overflow"), np.array([-1e4, 1e4]), [0.0, 0.0])
 
 
 # --- relu ---

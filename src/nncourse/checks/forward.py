@@ -41,6 +41,13 @@ def expect_close(function, got, want, input, tol=1e-9, hint=None):
         raise CheckFailure(f"`{function}` returned wrong values.", input=input, expected=want, got=got, hint=hint)
 
 
+def expect_float32_like_reference(student, reference, function, x, name="z", **kwargs):
+    """Fail unless float32 `x` gives a float32 result close to the reference's answer for float64 `x`."""
+    got = as_array(function, getattr(student, function)(x, **kwargs), x.shape, x)
+    expect_float_dtype(function, got, np.float32, x, name=name)
+    expect_close(function, got, getattr(reference, function)(x.astype(np.float64), **kwargs), x, tol=1e-5)
+
+
 def expect_stable(student, function, overflow, z, expected):
     """Fail unless function(z) gives `expected` on extreme z with no numpy warning (reported as `overflow`)."""
     with overflow.catches("numpy warning", input=z):

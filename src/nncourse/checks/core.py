@@ -19,33 +19,70 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nncourse.checks.callees import swapped_in
+
 MAX_ITEMS = 1_000_000  # cap on how many items a returned generator may yield
 
 
 DEFAULT_TIMEOUT = 5.0  # seconds a check may spend in student code, where it runs isolated
 
 
+# The rules a check can grade. Every notebook states them in its "rules for every function"
+# section, and every check names the rules it grades, so that a rule a hidden check grades
+# is always graded by a public check of the same function too.
+RULES = {
+    "values": "returns the right values (compared with a tolerance that accepts the usual guards, such as + 1e-7)",
+    "stability": "no warnings, inf or nan on finite input, including extreme values (|z| up to 1e4)",
+    "dtype": "a floating array result keeps the floating dtype of the array inputs: float32 in gives float32 out",
+    "unchanged": "leaves its inputs unchanged",
+    "shape": "returns results of the stated shapes and types (numpy arrays, Python floats, tuples, lists)",
+    "defaults": "its default arguments are the ones in its signature",
+    "rng": "draws randomness only from the `rng` it is given, so the same seed gives the same result",
+    "budget": "finishes within the time budget stated in the notebook",
+}
+
+
 @dataclass(frozen=True)
 class CheckInfo:
+    """What a check grades: `function` (for a pipeline check, the assignment), `what`, `points`.
+
+    rules: the RULES it grades. pipeline: it runs the student's functions together,
+    so their calls to one another are not answered by the reference.
+    """
+
     function: str
     what: str
     points: float
     timeout: float = DEFAULT_TIMEOUT
+    rules: tuple = ()
+    pipeline: bool = False
 
     @property
     def name(self):
         return f"{self.function}: {self.what}"
 
 
-def graded(function, what, points=1.0, timeout=DEFAULT_TIMEOUT):
+def is_assignment_name(name):
+    """Return whether `name` names an assignment (`05_mnist`) rather than a function."""
+    return len(name) > 3 and name[:2].isdigit() and name[2] == "_"
+
+
+def graded(function, what, points=1.0, timeout=DEFAULT_TIMEOUT, *, rules=None, pipeline=None):
     """Return a decorator that marks a check of `function` worth `points`.
 
     timeout: how long the check may wait for each call into student code when
-    grading runs isolated (it has no effect in a notebook).
+    grading runs isolated (it has no effect in a notebook). rules: the RULES the
+    check grades. pipeline: the check runs the student's own functions together;
+    by default exactly the checks named after an assignment are pipeline checks.
     """
+    rules = tuple(rules or ())
+    unknown = set(rules) - set(RULES)
+    if unknown:
+        raise ValueError(f"unknown rules {sorted(unknown)}; known: {', '.join(RULES)}")
+    pipeline = is_assignment_name(function) if pipeline is None else bool(pipeline)
 
     def mark(test):
-        test.check = CheckInfo(function, what, float(points), float(timeout))
+        test.check = CheckInfo(function, what, float(points), float(timeout), rules, pipeline)
         return test
 
     return mark
@@ -104,10 +141,15 @@ class Student:
     numpy warnings raised inside a call become failures, because the course
     grades numerical stability. `last_cpu_seconds` is the CPU time of the
     latest call (time budgets are CPU time, whatever else the machine does).
+
+    answers: optional; answers(name) returns {callee: reference function} for
+    the graded functions whose calls the reference answers while `name` runs
+    (see nncourse.checks.callees).
     """
 
-    def __init__(self, namespace):
+    def __init__(self, namespace, answers=None):
         self._namespace = namespace
+        self._answers = answers
         self.last_cpu_seconds = 0.0
 
     def __getattr__(self, name):
@@ -121,9 +163,11 @@ class Student:
             )
 
         def timed(*args, **kwargs):
+            replacements = self._answers(name) if self._answers else {}
             start = cpu_seconds()
             try:
-                return call(name, function, args, kwargs)
+                with swapped_in(self._namespace, replacements):
+                    return call(name, function, args, kwargs)
             finally:
                 self.last_cpu_seconds = cpu_seconds() - start
 

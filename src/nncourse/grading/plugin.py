@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from nncourse.checks import Result, Student
+from nncourse.checks.callees import answered_callees
 from nncourse.grading.sandbox import Isolation, Limits, RemoteStudent, Sandbox
 from nncourse.grading.submission import read_submission
 from nncourse.notebook import load_functions
@@ -29,6 +30,7 @@ NAMESPACE_KEY = pytest.StashKey[dict]()
 RESULTS_KEY = pytest.StashKey[list]()
 PROBLEMS_KEY = pytest.StashKey[list]()
 TIMEOUT_KEY = pytest.StashKey[dict]()
+CHECK_KEY = pytest.StashKey[dict]()  # the running check's CheckInfo and its module's reference namespace
 
 
 def pytest_addoption(parser):
@@ -56,11 +58,15 @@ def pytest_configure(config):
     config.stash[RESULTS_KEY] = []
     config.stash[PROBLEMS_KEY] = []
     config.stash[TIMEOUT_KEY] = {"seconds": None}
+    config.stash[CHECK_KEY] = {"info": None, "reference": {}}
 
 
 def pytest_runtest_setup(item):
     # Set before fixtures run, so module fixtures (the MNIST training) get the first check's timeout.
     item.config.stash[TIMEOUT_KEY]["seconds"] = item.obj.check.timeout * item.config.getoption("--time-scale")
+    current = item.config.stash[CHECK_KEY]
+    current["info"] = item.obj.check
+    current["reference"] = {} if item.obj.check.pipeline else reference_namespace(item.config, item.module)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -124,13 +130,19 @@ def source_dir(config, module):
 def student(request):
     config = request.config
     namespace = config.stash.get(NAMESPACE_KEY, None)
+    if namespace is None and config.getoption("--notebook"):
+        namespace = load_functions(config.getoption("--notebook"))[0]
     if namespace is not None:
-        return Student(namespace)
-    if config.getoption("--notebook"):
-        return Student(load_functions(config.getoption("--notebook"))[0])
+        return Student(namespace, answers=lambda name: reference_answers(config.stash[CHECK_KEY], name))
     if not config.getoption("--submission"):
         raise pytest.UsageError("give --notebook PATH (trusted) or --submission DIR (a student's work)")
     return sandboxed_student(request)
+
+
+def reference_answers(current, name):
+    """Return {callee: reference function} for the calls `name` makes to other graded functions in this check."""
+    reference = current["reference"]
+    return {callee: reference[callee] for callee in answered_callees(current["info"], name, reference)}
 
 
 def sandboxed_student(request):
@@ -150,7 +162,8 @@ def sandboxed_student(request):
     problems = config.stash[PROBLEMS_KEY]
     problems += submission.problems
     problems += [f"the cell `{cid}` raised {message}" for cid, message in sandbox.load_errors.items()]
-    return RemoteStudent(sandbox, config.stash[TIMEOUT_KEY])
+    return RemoteStudent(sandbox, config.stash[TIMEOUT_KEY],
+                         answers=lambda name: reference_answers(config.stash[CHECK_KEY], name))
 
 
 def hidden_folders(config, instructor):
@@ -164,14 +177,19 @@ def hidden_folders(config, instructor):
 REFERENCES = {}  # (path, mtime) -> namespace: a grader worker loads each solution once
 
 
-@pytest.fixture(scope="module")
-def reference(request):
-    assignment = assignment_of_module(request.module)
-    path = (source_dir(request.config, request.module) / assignment / f"{assignment}.ipynb").resolve()
+def reference_namespace(config, module):
+    """Return the namespace of the instructor's solution of the assignment `module` checks."""
+    assignment = assignment_of_module(module)
+    path = (source_dir(config, module) / assignment / f"{assignment}.ipynb").resolve()
     key = (path, path.stat().st_mtime_ns)
     if key not in REFERENCES:
         namespace, errors = load_functions(path)
         if errors:
             raise RuntimeError(f"the reference solution of {assignment} is broken: {errors}")
         REFERENCES[key] = namespace
-    return Student(REFERENCES[key])
+    return REFERENCES[key]
+
+
+@pytest.fixture(scope="module")
+def reference(request):
+    return Student(reference_namespace(request.config, request.module))

@@ -19,15 +19,18 @@ import signal
 import subprocess
 import sys
 import tempfile
+import itertools
 import threading
 import time
+import types
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 import nncourse
-from nncourse.checks.core import StudentError, describe_call
+from nncourse.checks.core import MAX_ITEMS, StudentError, describe_call
 from nncourse.grading.wire import WireError, receive, send
 
 CHILD_UID = 65534  # nobody, inside bubblewrap's user namespace
@@ -219,14 +222,24 @@ class Sandbox:
             preexec_fn=limit_child(self.limits, self.cgroup, nproc),  # noqa: PLW1509 (no threads run user code here)
         )
 
-    def exchange(self, request, timeout):
-        """Send a request and wait for the reply; return None on timeout, or {"dead": ...}."""
+    def exchange(self, request, timeout, answers=None):
+        """Send a request and wait for the reply; return None on timeout, or {"dead": ...}.
+
+        While it waits, the child may ask for calls to graded functions to be
+        answered: each is computed here with answers[name] (the reference) and
+        only its value goes back.
+        """
         box = {}
 
         def talk():
             try:
                 send(self.process.stdin, request)
-                box["reply"] = receive(self.process.stdout, from_child=True)
+                while True:
+                    message = receive(self.process.stdout, from_child=True)
+                    if not (isinstance(message, dict) and message.get("op") == "answer"):
+                        box["reply"] = message
+                        return
+                    send(self.process.stdin, answer_call(answers or {}, message))
             except (EOFError, BrokenPipeError, OSError, WireError) as error:
                 box["dead"] = error
 
@@ -242,15 +255,21 @@ class Sandbox:
             return {"dead": str(box["dead"])}
         return box["reply"]
 
-    def call(self, name, args, kwargs=None, timeout=None):
-        """Return the plain value of the student's `name(*args, **kwargs)`, or raise StudentError."""
+    def call(self, name, args, kwargs=None, timeout=None, answers=None):
+        """Return the plain value of the student's `name(*args, **kwargs)`, or raise StudentError.
+
+        answers: {callee: reference function}; the student's calls to these
+        graded functions are answered with the reference's values.
+        """
         kwargs = kwargs or {}
+        answers = answers or {}
         timeout = self.limits.call_seconds if timeout is None else timeout
         shown = describe_call(args, kwargs)
         if self.process is None or self.process.poll() is not None:
             self.close_process()
             self.start()  # a fresh child, after a timeout or a crash
-        reply = self.exchange({"op": "call", "name": name, "args": list(args), "kwargs": kwargs}, timeout)
+        request = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "answered": sorted(answers)}
+        reply = self.exchange(request, timeout, answers)
         if reply is None:
             raise StudentError(
                 f"`{name}` did not finish within {timeout:g} s and was stopped.",
@@ -347,15 +366,44 @@ def overwrite(original, new, depth=0):
         original.update(new)
 
 
+def answer_call(answers, message):
+    """Return the reply to a child's request to answer a call of a graded function with the reference.
+
+    Only values go back: the result (a generator's items as a list), the
+    states of Generator arguments after the call, or the error's type and text.
+    """
+    name = message.get("name")
+    function = answers.get(name)
+    if function is None:
+        return {"error": {"type": "NameError", "message": f"`{name}` cannot be answered here"}}
+    args, kwargs = message.get("args") or [], message.get("kwargs") or {}
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
+        return {"error": {"type": "TypeError", "message": "malformed call"}}
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            value = function(*args, **kwargs)
+            iterator = isinstance(value, types.GeneratorType)
+            if iterator:
+                value = list(itertools.islice(value, MAX_ITEMS))
+    except Exception as error:  # noqa: BLE001 (the student's arguments made the reference fail: theirs to see)
+        return {"error": {"type": type(error).__name__, "message": str(error)[:500]}}
+    slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
+    states = {k: v.bit_generator.state for k, v in slots.items() if isinstance(v, np.random.Generator)}
+    return {"value": value, "iterator": iterator, "generators": states}
+
+
 class RemoteStudent:
     """Like checks.Student, but every call goes to a Sandbox.
 
     timeout: a dict whose "seconds" the grader sets for each check, read at every call.
+    answers: as for checks.Student; the calls are answered here, in the grader.
     """
 
-    def __init__(self, sandbox, timeout=None):
+    def __init__(self, sandbox, timeout=None, answers=None):
         self._sandbox = sandbox
         self._timeout = timeout if timeout is not None else {"seconds": None}
+        self._answers = answers
 
     @property
     def last_cpu_seconds(self):
@@ -365,4 +413,9 @@ class RemoteStudent:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return lambda *args, **kwargs: self._sandbox.call(name, args, kwargs, self._timeout["seconds"])
+
+        def remote(*args, **kwargs):
+            answers = self._answers(name) if self._answers else {}
+            return self._sandbox.call(name, args, kwargs, self._timeout["seconds"], answers)
+
+        return remote

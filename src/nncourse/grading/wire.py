@@ -61,12 +61,16 @@ def encode(value, depth=0):
 
 
 def decode(data, from_child=False):
-    """Rebuild a value; from_child refuses the parts only the grader may send (generators, expressions)."""
+    """Rebuild a value; from_child refuses the part only the grader may send (expressions).
+
+    A Generator travels as its bit generator's state, which is plain data, so the
+    child may send one (to ask for a call that draws from it to be answered).
+    """
     if isinstance(data, list):
         return [decode(v, from_child) for v in data]
     if not isinstance(data, dict):
         return data
-    if from_child and ("__generator__" in data or "__expression__" in data):
+    if from_child and "__expression__" in data:
         raise WireError("the sandbox may send back only plain data")
     if "__ndarray__" in data:
         return np.load(io.BytesIO(base64.b64decode(data["__ndarray__"])), allow_pickle=False)
@@ -77,8 +81,8 @@ def decode(data, from_child=False):
     if "__dict__" in data:
         return {k: decode(v, from_child) for k, v in data["__dict__"].items()}
     if "__generator__" in data:
-        state = decode(data["__generator__"])
-        if state.get("bit_generator") not in BIT_GENERATORS:
+        state = decode(data["__generator__"], from_child)
+        if not isinstance(state, dict) or state.get("bit_generator") not in BIT_GENERATORS:
             raise WireError("unknown bit generator")
         bit_generator = getattr(np.random, state["bit_generator"])()
         bit_generator.state = state

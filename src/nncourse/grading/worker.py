@@ -4,8 +4,11 @@ It talks to the grader over its original stdin and stdout, then points file
 descriptors 0-2 at /dev/null, so nothing the student prints can reach the
 protocol. Requests:
 - {"op": "load", "cells": [[grade_id, source], ...]}: run the cells in one namespace;
-- {"op": "call", "name": ..., "args": [...], "kwargs": {...}}: call a function.
-Every answer carries at most OUTPUT_LIMIT characters of what the code printed.
+- {"op": "call", "name": ..., "args": [...], "kwargs": {...}, "answered": [...]}: call a
+  function. While it runs, each graded function named in "answered" is bound to a
+  proxy: a call to it sends {"op": "answer", ...} to the grader, which computes it
+  with the reference and replies with the value only (see nncourse.checks.callees).
+Every reply carries at most OUTPUT_LIMIT characters of what the code printed.
 """
 
 from __future__ import annotations
@@ -85,7 +88,55 @@ def call_and_report_changes(call, name, function, args, kwargs):
     return value, changed, states
 
 
-def handle(request, namespace):
+SAFE_ERRORS = {e.__name__: e for e in (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError)}
+
+
+def answered_by_grader(name, channel):
+    """Return a stand-in for the graded function `name` whose calls the grader answers with values."""
+
+    def answered(*args, **kwargs):
+        import numpy as np
+
+        from nncourse.grading.wire import WireError
+
+        try:
+            channel.send({"op": "answer", "name": name, "args": list(args), "kwargs": kwargs})
+        except WireError as error:
+            raise TypeError(f"{name}() was called with an argument that is not an array or a number: {error}") from None
+        reply = channel.receive()
+        if "error" in reply:
+            error = SAFE_ERRORS.get(reply["error"].get("type"), RuntimeError)
+            raise error(f"{name}(): {reply['error'].get('message')}")
+        slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
+        for key, state in (reply.get("generators") or {}).items():
+            if isinstance(slots.get(key), np.random.Generator):
+                slots[key].bit_generator.state = state
+        value = reply.get("value")
+        return (item for item in value) if reply.get("iterator") else value
+
+    answered.__name__ = answered.__qualname__ = name
+    return answered
+
+
+class Channel:
+    """The protocol streams: framed messages to and from the grader."""
+
+    def __init__(self, requests, replies):
+        self.requests, self.replies = requests, replies
+
+    def send(self, message):
+        from nncourse.grading.wire import send
+
+        send(self.replies, message)
+
+    def receive(self):
+        from nncourse.grading.wire import receive
+
+        return receive(self.requests)
+
+
+def handle(request, namespace, channel=None):
+    from nncourse.checks.callees import swapped_in
     from nncourse.checks.core import StudentError, call, cpu_seconds
     from nncourse.notebook import execute_cells
 
@@ -103,9 +154,12 @@ def handle(request, namespace):
         if not callable(function):
             return {"error": {"problem": f"`{name}` is not defined.",
                               "hint": f"Check that the cell defining `{name}` is there and runs without an error."}}
+        answered = {callee: answered_by_grader(callee, channel)
+                    for callee in request.get("answered") or () if callee != name and channel is not None}
         start = cpu_seconds()
         try:
-            value, changed, states = call_and_report_changes(call, name, function, request["args"], request["kwargs"])
+            with swapped_in(namespace, answered):
+                value, changed, states = call_and_report_changes(call, name, function, request["args"], request["kwargs"])
         except StudentError as error:
             return {"error": {"problem": error.problem, "hint": error.hint}}
         return {"value": value, "changed": changed, "generators": states, "cpu_seconds": cpu_seconds() - start}
@@ -116,6 +170,7 @@ def main():
     from nncourse.grading.wire import receive, send
 
     requests, replies = protocol_streams()
+    channel = Channel(requests, replies)
     namespace = {"__name__": "__main__"}
     output = CappedText()
     sys.stdout = sys.stderr = output
@@ -125,7 +180,7 @@ def main():
         except EOFError:
             return
         try:
-            reply = handle(request, namespace)
+            reply = handle(request, namespace, channel)
         except SystemExit as exit_:
             reply = {"error": {"problem": f"the code called exit({exit_.code!r}), which stops the program.",
                                "hint": "Remove sys.exit()/exit() from your functions; return a value instead."}}

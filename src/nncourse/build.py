@@ -3,6 +3,10 @@
 nbgrader keeps a gradebook database next to the course; a build into a
 scratch copy of the course gets a scratch database, which is how CI checks
 that the committed release/ and solutions/ match a fresh build.
+
+A solutions notebook is a model submission, so it must stand alone: its
+toolbox cell gets the earlier assignments' functions written out, where the
+instructor's notebook loads them from the sibling notebooks.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+
+from nncourse.authoring import TOOLBOX, USES, notebook_path, solution_code
+from nncourse.notebook import SETUP_CELL, cells_by_id, grade_id, grading_code, read_notebook
 
 
 def course_root(start=None):
@@ -49,6 +56,44 @@ def build(root, names=None):
     for name in names or assignments(root):
         nbgrader(root, "generate_assignment", name, "--force")
         nbgrader(root, "generate_solution", name, "--force")
+        self_contained_toolbox(root, name)
+
+
+def self_contained_toolbox(root, name):
+    """Write the earlier functions that solutions/NAME's toolbox cell loads into that cell itself.
+
+    The grader's sandbox cannot see sibling notebooks, so `use_functions_from`
+    would leave the published solution without them.
+    """
+    path = notebook_path(root, "solutions", name)
+    nb = nbformat.read(path, as_version=4)
+    toolbox = [cell for cell in nb.cells if grade_id(cell) == TOOLBOX]
+    if not toolbox:
+        return
+    toolbox[0].source = toolbox_code(root, loaded_assignments(root, name))
+    nbformat.write(nb, path)
+
+
+def loaded_assignments(root, name):
+    """Return the earlier assignments that NAME's source toolbox loads, directly or through theirs, in course order."""
+    found, todo = set(), [name]
+    while todo:
+        toolbox = cells_by_id(read_notebook(notebook_path(root, "source", todo.pop()))).get(TOOLBOX)
+        for earlier in USES.findall(toolbox.source if toolbox else ""):
+            if earlier not in found:
+                found.add(earlier)
+                todo.append(earlier)
+    return [a for a in assignments(root) if a in found]
+
+
+def toolbox_code(root, earlier):
+    """Return the answer cells' code of each `earlier` assignment's source notebook, markers removed."""
+    blocks = []
+    for assignment in earlier:
+        cells = grading_code(read_notebook(notebook_path(root, "source", assignment)))
+        code = [solution_code(source).strip() for cid, source in cells if cid not in (SETUP_CELL, TOOLBOX)]
+        blocks.append(f"# From {assignment}\n" + "\n\n\n".join(code))
+    return "\n\n\n".join(blocks)
 
 
 def build_fresh(root, names=None):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncourse.checks.callees import swapped_in
+from nncourse.checks.functions import bind_arguments
 
 MAX_ITEMS = 1_000_000  # cap on how many items a returned generator may yield
 
@@ -27,18 +28,23 @@ MAX_ITEMS = 1_000_000  # cap on how many items a returned generator may yield
 DEFAULT_TIMEOUT = 5.0  # seconds a check may spend in student code, where it runs isolated
 
 
-# The rules a check can grade. Every notebook states them in its "rules for every function"
-# section, and every check names the rules it grades, so that a rule a hidden check grades
-# is always graded by a public check of the same function too.
+# The rules a check can grade: key -> (title, statement). Every notebook states the rules its
+# checks grade in a "Rules for every function" section, each under its title in bold, and
+# every check names the rules it grades, so that a rule a hidden check grades is always
+# graded by a public check of the same function too.
 RULES = {
-    "values": "returns the right values (compared with a tolerance that accepts the usual guards, such as + 1e-7)",
-    "stability": "no warnings, inf or nan on finite input, including extreme values (|z| up to 1e4)",
-    "dtype": "a floating array result keeps the floating dtype of the array inputs: float32 in gives float32 out",
-    "unchanged": "leaves its inputs unchanged",
-    "shape": "returns results of the stated shapes and types (numpy arrays, Python floats, tuples, lists)",
-    "defaults": "its default arguments are the ones in its signature",
-    "rng": "draws randomness only from the `rng` it is given, so the same seed gives the same result",
-    "budget": "finishes within the time budget stated in the notebook",
+    "values": ("Values", "it returns the right values; checks compare with a tolerance that accepts "
+               "the usual guards, such as `+ 1e-7` inside a log"),
+    "stability": ("Stability", "no warnings, inf or nan on finite input, including extreme values (|z| up to 1e4)"),
+    "dtype": ("Dtype", "a floating array result keeps the floating dtype of the array inputs: "
+              "float32 in gives float32 out"),
+    "unchanged": ("Inputs unchanged", "it never writes into its inputs"),
+    "shape": ("Shapes and types", "it returns the shapes and types its docstring states "
+              "(numpy arrays, Python floats, tuples, lists)"),
+    "defaults": ("Defaults", "its default arguments are the ones in its signature"),
+    "rng": ("Randomness", "it draws random numbers only from the `rng` it is given, so the same seed "
+            "gives the same result"),
+    "budget": ("Time budget", "it finishes within the time budget stated in the notebook"),
 }
 
 
@@ -104,6 +110,9 @@ class CheckFailure(AssertionError):
         for label, value in (("input", self.input), ("expected", self.expected), ("got", self.got)):
             if value is not None:
                 lines.append(f"  {label + ':':<9} " + show(value).replace("\n", "\n" + " " * 12))
+        gap = relative_difference(self.expected, self.got)
+        if gap is not None:
+            lines.append(f"  {'rel. error:':<9} {gap:.2e} (largest |got - expected| / largest |expected|)")
         if self.hint:
             lines.append(f"  hint:     {self.hint}")
         return "\n".join(lines)
@@ -119,8 +128,21 @@ def show(value):
     if isinstance(value, dict):
         return ", ".join(f"{k}={show(v)}" for k, v in value.items())
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:.10g}"
     return repr(value)
+
+
+def relative_difference(expected, got):
+    """Return how far `got` is from `expected` relative to it, when both are numbers or same-shaped float arrays."""
+    numeric = (int, float, np.ndarray)
+    if not (isinstance(expected, numeric) and isinstance(got, numeric)) or isinstance(expected, bool) or isinstance(got, bool):
+        return None
+    expected, got = np.asarray(expected), np.asarray(got)
+    if expected.shape != got.shape or expected.size == 0 or expected.dtype.kind not in "fiu" or got.dtype.kind not in "fiu":
+        return None
+    with np.errstate(all="ignore"):
+        gap = np.max(np.abs(got.astype(np.float64) - expected)) / max(np.max(np.abs(expected.astype(np.float64))), 1e-300)
+    return float(gap) if np.isfinite(gap) and gap > 0 else None
 
 
 class StudentError(CheckFailure):
@@ -185,7 +207,7 @@ def call(name, function, args, kwargs):
                 contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
             warnings.simplefilter("error", RuntimeWarning)
-            return plain(function(*args, **kwargs), name)
+            return plain(function(*bind_arguments(args), **kwargs), name)
     except StudentError:
         raise
     except NotImplementedError:

@@ -17,7 +17,7 @@ import struct
 
 import numpy as np
 
-from nncourse.checks.functions import Expression
+from nncourse.checks.functions import Argument, Expression
 
 HEADER = struct.Struct(">Q")
 MAX_MESSAGE = 1 << 29  # 512 MiB: the MNIST training set, base64-encoded, fits
@@ -55,6 +55,8 @@ def encode(value, depth=0):
         return {"__dict__": {k: encode(v, depth + 1) for k, v in value.items()}}
     if isinstance(value, np.random.Generator):
         return {"__generator__": encode(value.bit_generator.state, depth + 1)}
+    if isinstance(value, Argument):
+        return {"__argument__": value.index}
     if isinstance(value, Expression):
         return {"__expression__": value.code, "names": encode(dict(value.names), depth + 1)}
     raise WireError(f"cannot send a {type(value).__name__}")
@@ -70,7 +72,7 @@ def decode(data, from_child=False):
         return [decode(v, from_child) for v in data]
     if not isinstance(data, dict):
         return data
-    if from_child and "__expression__" in data:
+    if from_child and ("__expression__" in data or "__argument__" in data):
         raise WireError("the sandbox may send back only plain data")
     if "__ndarray__" in data:
         return np.load(io.BytesIO(base64.b64decode(data["__ndarray__"])), allow_pickle=False)
@@ -87,6 +89,8 @@ def decode(data, from_child=False):
         bit_generator = getattr(np.random, state["bit_generator"])()
         bit_generator.state = state
         return np.random.Generator(bit_generator)
+    if "__argument__" in data:
+        return Argument(data["__argument__"])
     if "__expression__" in data:
         return Expression(data["__expression__"], **decode(data["names"]))
     raise WireError(f"unknown message part with keys {sorted(data)[:3]}")

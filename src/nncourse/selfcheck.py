@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nncourse.checks import ASSIGNMENTS, Student, format_results, public_checks, run_checks
+from nncourse.checks import ASSIGNMENTS, Student, callee_causes, format_results, public_checks, run_checks
 from nncourse.notebook import NotebookError, cells_by_id, execute_cells, grading_code, read_notebook
 
 TIMEOUT_SECONDS = 600
@@ -57,16 +57,18 @@ def check_notebook(path, assignment, quiet_passes=False):
     present = cells_by_id(nb)
     tests = public_checks(assignment)
     functions = list(dict.fromkeys(t.check.function for t in tests))
-    all_results = []
+    all_results, verdicts = [], {}
     for function in functions:
         results = run_checks([t for t in tests if t.check.function == function], student)
         all_results += results
         if function not in present:
             print(f"\n{function}: the cell with grade_id `{function}` is missing from the notebook.")
-        if quiet_passes and all(r.passed for r in results):
+        verdicts[function] = all(r.passed for r in results)
+        if verdicts[function] and quiet_passes:
             continue
         print(f"\n{function}")
-        print(format_results(function, results))
+        failed = not verdicts.get(function)
+        print(format_results(function, results, callee_causes(function, namespace, verdicts) if failed else ()))
     passed = [r for r in all_results if r.passed]
     points = sum(r.check.points for r in passed)
     available = sum(r.check.points for r in all_results)

@@ -11,6 +11,7 @@ import importlib
 import os
 from dataclasses import dataclass
 
+from nncourse.checks.callees import calls_to_graded
 from nncourse.checks.core import CheckFailure, CheckInfo, Student, caller_namespace, graded
 
 __all__ = [
@@ -93,10 +94,13 @@ def run_checks(tests, student):
     return results
 
 
-def format_results(function, results):
-    """Return the friendly report printed under a graded cell."""
+def format_results(function, results, causes=()):
+    """Return the friendly report printed under a graded cell.
+
+    causes: lines naming a callee that is the likelier cause of the failures; they come first.
+    """
     failed = [r for r in results if not r.passed]
-    lines = []
+    lines = [f"  {cause}" for cause in causes] if failed else []
     for r in results:
         mark = "PASS" if r.passed else "FAIL"
         lines.append(f"  [{mark}] {r.check.name}")
@@ -110,6 +114,26 @@ def format_results(function, results):
             "Well done! Hidden checks will test more cases when your work is graded."
         )
     return "\n".join(lines)
+
+
+def callee_causes(function, namespace, verdicts):
+    """Return lines naming the graded functions that `function` calls and that are missing or fail their own checks.
+
+    verdicts: a cache {callee: passes its own public checks?} shared by one run.
+    Public checks have no reference to answer a callee's calls with, so a
+    flawed callee makes its callers fail too: the student is told to fix it first.
+    """
+    causes = []
+    for callee in calls_to_graded(namespace.get(function)):
+        if not callable(namespace.get(callee)):
+            causes.append(f"`{callee}` is not defined: `{function}` needs it. Fill the toolbox (see the cell at the top) "
+                          "or run the cell that defines it.")
+            continue
+        if callee not in verdicts:
+            verdicts[callee] = all(r.passed for r in run_checks(public_checks(function=callee), Student(namespace)))
+        if not verdicts[callee]:
+            causes.append(f"`{function}` calls your `{callee}`, which fails its own checks: fix that first.")
+    return causes
 
 
 class ChecksFailed(AssertionError):
@@ -137,7 +161,8 @@ def check(*functions):
         if not tests:
             raise KeyError(f"there are no public checks for {name!r}")
         results = run_checks(tests, student)
-        print(format_results(name, results))
+        failed = any(not r.passed for r in results)
+        print(format_results(name, results, callee_causes(name, namespace, {}) if failed else ()))
         failures += [r for r in results if not r.passed]
     if failures and os.environ.get("NBGRADER_EXECUTION") != "autograde":
         raise ChecksFailed(f"{len(failures)} public check(s) failed; see the messages above.")

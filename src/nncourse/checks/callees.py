@@ -30,24 +30,39 @@ def graded_functions():
     return frozenset(t.check.function for t in public_checks() if not t.check.pipeline)
 
 
+@functools.cache
+def earlier_functions(function):
+    """Return the graded functions of the assignments before the one `function` belongs to."""
+    from nncourse.checks import ASSIGNMENTS, public_checks
+
+    earlier = set()
+    for assignment in ASSIGNMENTS:
+        own = {t.check.function for t in public_checks(assignment) if not t.check.pipeline}
+        if function in own:
+            return frozenset(earlier)
+        earlier |= own
+    return frozenset()
+
+
 def answered_callees(info, called, reference):
     """Return the graded functions whose calls the reference answers while `called` runs in check `info`.
 
-    Those are the graded functions the reference `called` itself relies on,
-    directly or through one another: what a correct solution may call. A
-    function the reference does not need (calling `forward` from `relu`) stays
-    the student's own, so no answer can stand in for the function under test.
-    Nothing is answered for a pipeline check.
+    Those are the graded functions the reference `called` relies on, directly
+    or through one another, and those of the earlier assignments: what a
+    correct solution may build on. A function of the same assignment that the
+    reference does not need (`forward` from `relu`) stays the student's own,
+    so no answer can stand in for the function under test. Nothing is
+    answered for a pipeline check.
     """
     if info is None or info.pipeline or called != info.function:
         return ()
-    needed, todo = set(), [called]
+    needed, todo = set(earlier_functions(called)), [called]
     while todo:
         for callee in calls_to_graded(reference.get(todo.pop())):
-            if callee not in needed and callee in reference:
+            if callee not in needed:
                 needed.add(callee)
                 todo.append(callee)
-    return tuple(sorted(needed - NEVER_ANSWERED - {called}))
+    return tuple(sorted((needed & set(reference)) - NEVER_ANSWERED - {called}))
 
 
 @contextlib.contextmanager

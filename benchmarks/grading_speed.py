@@ -5,6 +5,11 @@ correct, some with a common bug), grades them both ways in the same run, and
 prints seconds per submission, the ratio, and whether the totals agree.
 
     python benchmarks/grading_speed.py [--assignment 01_forward] [--students 20] [--jobs 2]
+                                       [--course DIR] [--no-nbgrader]
+
+--course grades with another copy of the course (say, an older commit checked
+out elsewhere, with the package it ships on PYTHONPATH), so two versions can be
+compared in one run; --no-nbgrader skips the slow nbgrader comparison.
 """
 
 import argparse
@@ -37,22 +42,22 @@ def run(command, cwd):
     return time.perf_counter() - start
 
 
-def make_course(assignment, students):
+def make_course(assignment, students, root=ROOT):
     course = Path(tempfile.mkdtemp(prefix="nncourse-bench-"))
     for name in ("nbgrader_config.py",):
-        shutil.copy(ROOT / name, course)
+        shutil.copy(root / name, course)
     for folder in ("source", "release", "autograder"):
-        shutil.copytree(ROOT / folder, course / folder)
+        shutil.copytree(root / folder, course / folder)
     run([sys.executable, "-m", "nbgrader", "db", "assignment", "add", assignment], course)
     run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"], course)
-    stub = cells_by_id(nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4))
+    stub = cells_by_id(nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4))
     graded = [cid for cid, cell in stub.items() if cell.metadata["nbgrader"].get("solution") and cid != "toolbox"]
     for i in range(students):
         # Every fourth student left one function unfinished, as honest students do.
         overrides = {graded[i % len(graded)]: stub[graded[i % len(graded)]].source} if i % 4 == 3 else {}
         folder = course / "submitted" / f"student{i:02d}" / assignment
         folder.mkdir(parents=True)
-        nbformat.write(completed_notebook(ROOT, assignment, overrides), folder / f"{assignment}.ipynb")
+        nbformat.write(completed_notebook(root, assignment, overrides), folder / f"{assignment}.ipynb")
     return course
 
 
@@ -67,20 +72,25 @@ def main():
     parser.add_argument("--assignment", default="01_forward")
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--course", type=Path, default=ROOT, help="the course to grade with (default: this one)")
+    parser.add_argument("--no-nbgrader", action="store_true", help="skip the nbgrader autograde comparison")
     args = parser.parse_args()
-    course = make_course(args.assignment, args.students)
+    course = make_course(args.assignment, args.students, args.course.resolve())
     try:
         nn_1 = run([sys.executable, "-m", "nncourse.cli", "grade", args.assignment, "--jobs", "1", "--no-gradebook"], course)
         nn_n = run([sys.executable, "-m", "nncourse.cli", "grade", args.assignment, "--jobs", str(args.jobs), "--force"], course)
         nn_totals = {r["student_id"]: float(r["score"]) for r in csv.DictReader((course / "graded" / args.assignment / "grades.csv").open())}
-        nb = run([sys.executable, "-m", "nbgrader", "autograde", args.assignment, "--force"], course)
-        nb_totals = nbgrader_totals(course)
+        if not args.no_nbgrader:
+            nb = run([sys.executable, "-m", "nbgrader", "autograde", args.assignment, "--force"], course)
+            nb_totals = nbgrader_totals(course)
     finally:
         shutil.rmtree(course)
     n = args.students
-    print(f"{args.assignment}, {n} submissions, one BLAS thread")
+    print(f"{args.assignment}, {n} submissions, one BLAS thread, course {args.course}")
     print(f"  nncourse grade --jobs 1:      {nn_1:7.1f} s  ({nn_1 / n:.2f} s per submission)")
     print(f"  nncourse grade --jobs {args.jobs}:      {nn_n:7.1f} s  ({nn_n / n:.2f} s per submission)")
+    if args.no_nbgrader:
+        return
     print(f"  nbgrader autograde:           {nb:7.1f} s  ({nb / n:.2f} s per submission)")
     print(f"  speed-up, same machine, same run: {nb / nn_1:.1f}x with one job, {nb / nn_n:.1f}x with {args.jobs}")
     differ = {s: (nn_totals.get(s), nb_totals.get(s)) for s in nn_totals if nn_totals.get(s) != nb_totals.get(s)}

@@ -24,6 +24,8 @@ HONEST = {
     "softmax_over_columns": {"softmax": "def softmax(z):\n    e = np.exp(z - z.max(axis=0, keepdims=True))\n"
                                         "    return e / e.sum(axis=0, keepdims=True)\n"},
     "leaky_without_alpha": {"leaky_relu": "def leaky_relu(z, alpha=0.01):\n    return np.where(z > 0, z, 0.01 * z)\n"},
+    # forward calls this relu: both routes charge the flaw to relu only
+    "flawed_relu_called_by_forward": {"relu": "def relu(z):\n    return np.abs(z)\n"},
 }
 
 
@@ -67,7 +69,10 @@ def test_nbgrader_autograde_and_nncourse_grade_give_same_totals_when_submissions
     run([sys.executable, "-m", "nncourse.cli", "grade", ASSIGNMENT, "--no-gradebook"], course)
     ours = {r["student_id"]: float(r["score"]) for r in read_csv(course / "graded" / ASSIGNMENT / "grades.csv")}
     assert ours["complete"] == 61 and ours["forgot_forward"] == 53
-    assert len(set(ours.values())) == len(HONEST)  # four different totals: the comparison can fail
+    assert len({ours[student] for student in list(HONEST)[:4]}) == 4  # different totals: the comparison can fail
+    relu = json.loads((course / "graded" / ASSIGNMENT / "complete" / "results.json").read_text())
+    relu_points = sum(t["max_score"] for t in relu["tests"] if t["name"].startswith("relu: "))
+    assert ours["flawed_relu_called_by_forward"] == ours["complete"] - relu_points
     assert nbgrader_totals == ours
 
 

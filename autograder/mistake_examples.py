@@ -503,6 +503,16 @@ def numerical_gradient(f, x, eps=1e-6):
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
 """,
+    "numerical_gradient-nudges-copy": """\
+def numerical_gradient(f, x, eps=1e-6):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        x_plus, x_minus = x.copy(), x.copy()
+        x_plus[i] += eps
+        x_minus[i] -= eps
+        grad[i] = (f(x_plus) - f(x_minus)) / (2 * eps)
+    return grad
+""",
     "relative_error-max-of-a": """\
 def relative_error(a, b):
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), 1e-12))
@@ -578,6 +588,24 @@ def activation_backward(da, z, activation):
 def activation_backward(da, z, activation):
     functions = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "leaky_relu": leaky_relu}
     return da * functions[activation](z)
+""",
+    "activation_backward-open-at-zero": """\
+def activation_backward(da, z, activation):
+    if activation in ("relu", "leaky_relu"):
+        dz = da.copy()
+        dz[z < 0] *= 0.0 if activation == "relu" else 0.01
+        return dz
+    derivatives = {"sigmoid": sigmoid_prime, "tanh": tanh_prime}
+    return da * derivatives[activation](z)
+""",
+    "activation_backward-float64-slope": """\
+def activation_backward(da, z, activation):
+    if activation == "relu":
+        return da * np.where(z > 0, 1.0, 0.0)
+    if activation == "leaky_relu":
+        return da * np.where(z > 0, 1.0, 0.01)
+    derivatives = {"sigmoid": sigmoid_prime, "tanh": tanh_prime}
+    return da * derivatives[activation](z)
 """,
     "backward-derivative-on-last-layer": """\
 def backward(dlogits, cache, params, activation="relu"):

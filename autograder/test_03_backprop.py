@@ -1,4 +1,8 @@
-"""Hidden checks of 03_backprop: every public check, plus numerical gradient checks of the backward pass."""
+"""Hidden checks of 03_backprop: every public check, plus numerical gradient checks of the backward pass.
+
+The public checks grade float32 output, default arguments and extreme inputs on hand-made
+literals; the checks here grade values on random inputs of other shapes.
+"""
 
 import numpy as np
 
@@ -22,7 +26,7 @@ def relative_gap(a, b):
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), 1e-12))
 
 
-def require_close(name, label, got, expected, input, tolerance=1e-6):
+def require_close(name, label, got, expected, input, tolerance=1e-5):
     error = relative_gap(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64))
     if not error < tolerance:
         raise CheckFailure(f"`{name}` returned a wrong {label} (relative error {error:.1e}).",
@@ -31,7 +35,7 @@ def require_close(name, label, got, expected, input, tolerance=1e-6):
 
 # ---------------------------------------------------------------- numerical_gradient
 
-@graded("numerical_gradient", "non-contiguous and 3-D arrays", points=2)
+@graded("numerical_gradient", "non-contiguous and 3-D arrays", points=2, rules=("values", "shape", "unchanged"))
 def test_numerical_gradient_views(student):
     rng = seeded(0)
     base = rng.standard_normal((4, 6))
@@ -58,35 +62,22 @@ def test_numerical_gradient_views(student):
             )
 
 
-@graded("numerical_gradient", "default eps gives a central difference accurate to 1e-8", points=1)
-def test_numerical_gradient_default_eps(student):
-    x = np.array([0.3, -1.2, 2.0, 0.0])
-    got = student.numerical_gradient(Expression("np.sum(np.exp(x) + x ** 3)"), x)
-    require_array("numerical_gradient", got, (4,), {"x": x})
-    expected = np.exp(x) + 3 * x ** 2
-    if not np.allclose(got, expected, rtol=1e-8, atol=1e-8):
-        raise CheckFailure(
-            "`numerical_gradient` with the default eps = 1e-6 is not accurate enough.",
-            input={"f": "f(x) = sum(exp(x) + x**3)", "x": x}, expected=expected, got=got,
-            hint="Use the central difference with eps=1e-6 as the default: its error is about eps^2.",
-        )
-
-
-@graded("numerical_gradient", "single-entry and column arrays", points=1)
+@graded("numerical_gradient", "single-entry and column arrays", points=1, rules=("values", "shape", "unchanged"))
 def test_numerical_gradient_small_shapes(student):
     for x in (np.array([0.7]), np.array([[1.0], [-2.0], [0.5]])):
         before = x.copy()
-        got = student.numerical_gradient(Expression("np.sum(x ** 2) / 2"), x)
-        require_array("numerical_gradient", got, x.shape, {"x": x})
+        got = student.numerical_gradient(Expression("np.sum(x ** 2)"), x)
+        inputs = {"f": "f(x) = sum(x**2)", "x": before}
+        require_array("numerical_gradient", got, x.shape, inputs)
         require_unchanged("numerical_gradient", x, before, 1e-6)
-        if not np.allclose(got, before, rtol=1e-7, atol=1e-9):
-            raise CheckFailure("`numerical_gradient` of sum(x**2)/2 should be x.", input={"x": before},
-                               expected=before, got=got)
+        if not np.allclose(got, 2 * before, rtol=1e-7, atol=1e-9):
+            raise CheckFailure("`numerical_gradient` of sum(x**2) should be 2 x.", input=inputs,
+                               expected=2 * before, got=got)
 
 
 # ---------------------------------------------------------------- relative_error
 
-@graded("relative_error", "the 1e-12 floor for tiny values", points=1)
+@graded("relative_error", "the 1e-12 floor for tiny values", points=1, rules=("values",))
 def test_relative_error_floor(student):
     a, b = np.array([1e-13, 0.0]), np.zeros(2)
     got = require_number("relative_error", student.relative_error(a, b), {"a": a, "b": b})
@@ -101,7 +92,7 @@ def test_relative_error_floor(student):
         )
 
 
-@graded("relative_error", "symmetric, 0 for equal arrays, 1 for opposite ones", points=1)
+@graded("relative_error", "symmetric, 0 for equal arrays, 1 for opposite ones", points=1, rules=("values",))
 def test_relative_error_properties(student):
     rng = seeded(1)
     a = rng.standard_normal((3, 4))
@@ -114,27 +105,28 @@ def test_relative_error_properties(student):
                            expected=relative_gap(a, b), got=f"{ab} for (a, b) and {ba} for (b, a)")
     for other, expected in ((a.copy(), 0.0), (-a, 1.0)):
         got = require_number("relative_error", student.relative_error(a, other), {"a": a, "b": other})
-        if not np.isclose(got, expected, rtol=0, atol=1e-12):
+        if not np.isclose(got, expected, rtol=1e-5, atol=1e-12):
             raise CheckFailure("`relative_error` is wrong for equal or opposite arrays.", input={"a": a, "b": other},
                                expected=expected, got=got)
 
 
-@graded("relative_error", "float32 and 1-D inputs; inputs unchanged", points=1)
+@graded("relative_error", "float32 and 1-D inputs; inputs unchanged", points=1, rules=("values", "unchanged"))
 def test_relative_error_float32(student):
     a = np.array([1.0, 2.0, 3.0], dtype=np.float32)
     b = np.array([1.0, 2.5, 3.0], dtype=np.float32)
     copies = (a.copy(), b.copy())
     got = require_number("relative_error", student.relative_error(a, b), {"a": a, "b": b})
-    if not np.isclose(got, 0.5 / 6.0, rtol=1e-6):  # largest |a| + |b| is 3 + 3
+    if not np.isclose(got, 0.5 / 6.0, rtol=1e-5):  # largest |a| + |b| is 3 + 3
         raise CheckFailure("`relative_error` is wrong for float32 input.", input={"a": a, "b": b},
                            expected=0.5 / 6.0, got=got)
     if not (np.array_equal(a, copies[0]) and np.array_equal(b, copies[1])):
-        raise CheckFailure("`relative_error` changed its inputs.")
+        raise CheckFailure("`relative_error` changed its inputs.", input={"a": copies[0], "b": copies[1]},
+                           got={"a": a, "b": b}, hint="Compute new arrays; never write into a or b.")
 
 
 # ---------------------------------------------------------------- dense_backward
 
-@graded("dense_backward", "matches numerical gradients for odd sizes and n = 1", points=2)
+@graded("dense_backward", "matches numerical gradients for odd sizes and n = 1", points=2, rules=("values", "shape"))
 def test_dense_backward_numerical(student):
     rng = seeded(2)
     for n, d_in, d_out in [(5, 3, 7), (1, 4, 2), (3, 1, 1)]:
@@ -150,57 +142,26 @@ def test_dense_backward_numerical(student):
         require_close("dense_backward", "db", db, central_differences(lambda _: loss(), b), inputs)
 
 
-@graded("dense_backward", "keeps float32; inputs unchanged", points=1)
-def test_dense_backward_float32(student):
-    rng = seeded(3)
-    dz = rng.standard_normal((6, 3)).astype(np.float32)
-    x = rng.standard_normal((6, 5)).astype(np.float32)
-    W = rng.standard_normal((5, 3)).astype(np.float32)
-    copies = [a.copy() for a in (dz, x, W)]
-    result = call_dense_backward(student, dz, x, W)
-    for label, got, expected in zip(("dx", "dW", "db"), result, (dz @ W.T, x.T @ dz, dz.sum(axis=0))):
-        require_array("dense_backward", got, expected.shape, {"dtype": "float32"}, label)
-        if got.dtype != np.float32:
-            raise CheckFailure(f"`dense_backward` turned float32 input into a {got.dtype} {label}.", got=got,
-                               hint="Keep the input's dtype: no float64 helper arrays.")
-        require_close("dense_backward", label, got, expected, {"dtype": "float32"}, tolerance=1e-5)
-    if not all(np.array_equal(a, c) for a, c in zip((dz, x, W), copies)):
-        raise CheckFailure("`dense_backward` changed one of its inputs.")
-
-
 # ---------------------------------------------------------------- activation_backward
 
-@graded("activation_backward", "every activation, any shape, float32 and float64", points=2)
+@graded("activation_backward", "every activation, any shape, float32 and float64, z == 0 included", points=1,
+        rules=("values", "shape", "unchanged"))
 def test_activation_backward_reference(student, reference):
     rng = seeded(4)
     for activation in ACTIVATIONS:
         for shape, dtype in [((4, 5), np.float64), ((2, 3, 2), np.float64), ((7,), np.float32)]:
             z = (3 * rng.standard_normal(shape)).astype(dtype)
+            z.flat[::3] = 0.0  # on the kink: relu's slope is 0 there, leaky_relu's alpha
             da = rng.standard_normal(shape).astype(dtype)
             copies = (da.copy(), z.copy())
-            inputs = {"activation": activation, "shape": shape, "dtype": np.dtype(dtype).name}
+            inputs = {"activation": activation, "shape": shape, "dtype": np.dtype(dtype).name, "z": z}
             got = student.activation_backward(da, z, activation)
             require_array("activation_backward", got, shape, inputs)
-            if got.dtype != dtype:
-                raise CheckFailure(f"`activation_backward` turned {np.dtype(dtype).name} input into {got.dtype}.",
-                                   input=inputs, got=got)
-            require_close("activation_backward", "dz", got, reference.activation_backward(da, z, activation), inputs,
-                          tolerance=1e-6 if dtype == np.float64 else 1e-5)
+            # the dtype itself is graded by the public float32 check, so it costs one point only
+            require_close("activation_backward", "dz", got, reference.activation_backward(da, z, activation), inputs)
             if not (np.array_equal(da, copies[0]) and np.array_equal(z, copies[1])):
-                raise CheckFailure("`activation_backward` changed da or z.", input=inputs)
-
-
-@graded("activation_backward", "no warnings or nan for |z| up to 1e4", points=1)
-def test_activation_backward_extreme(student, reference):
-    z = np.array([[-1e4, -50.0, 0.5, 50.0, 1e4]])
-    da = np.ones_like(z)
-    for activation in ACTIVATIONS:
-        got = student.activation_backward(da, z, activation)
-        inputs = {"activation": activation, "z": z}
-        require_array("activation_backward", got, z.shape, inputs)
-        if not np.all(np.isfinite(got)):
-            raise CheckFailure("`activation_backward` returned inf or nan for large |z|.", input=inputs, got=got)
-        require_close("activation_backward", "dz", got, reference.activation_backward(da, z, activation), inputs)
+                raise CheckFailure("`activation_backward` changed da or z.", input=inputs,
+                                   hint="Return da * derivative(z) as a new array; do not write into da or z.")
 
 
 # ---------------------------------------------------------------- backward
@@ -232,57 +193,27 @@ def gradient_check(student, reference, activation, sizes=(3, 5, 4, 2), n=6, seed
         require_close("backward", f"db of layer {layer}", db, central_differences(loss, b), inputs, tolerance=1e-5)
 
 
-@graded("backward", "matches numerical gradients: sigmoid, sizes [3, 5, 4, 2]", points=1)
+@graded("backward", "matches numerical gradients: sigmoid, sizes [3, 5, 4, 2]", points=1, rules=("values", "shape"))
 def test_backward_numerical_sigmoid(student, reference):
     gradient_check(student, reference, "sigmoid")
 
 
-@graded("backward", "matches numerical gradients: tanh, sizes [3, 5, 4, 2]", points=1)
+@graded("backward", "matches numerical gradients: tanh, sizes [3, 5, 4, 2]", points=1, rules=("values", "shape"))
 def test_backward_numerical_tanh(student, reference):
     gradient_check(student, reference, "tanh")
 
 
-@graded("backward", "matches numerical gradients: relu, sizes [3, 5, 4, 2]", points=1)
+@graded("backward", "matches numerical gradients: relu, sizes [3, 5, 4, 2]", points=1, rules=("values", "shape"))
 def test_backward_numerical_relu(student, reference):
     gradient_check(student, reference, "relu")
 
 
-@graded("backward", "matches numerical gradients: leaky_relu, sizes [3, 5, 4, 2]", points=1)
+@graded("backward", "matches numerical gradients: leaky_relu, sizes [3, 5, 4, 2]", points=1, rules=("values", "shape"))
 def test_backward_numerical_leaky_relu(student, reference):
     gradient_check(student, reference, "leaky_relu")
 
 
-@graded("backward", "one layer, deep and narrow networks, n = 1", points=1)
+@graded("backward", "one layer, deep and narrow networks, n = 1", points=1, rules=("values", "shape"))
 def test_backward_other_shapes(student, reference):
     gradient_check(student, reference, "tanh", sizes=(4, 3), n=5, seed=6)
     gradient_check(student, reference, "leaky_relu", sizes=(2, 3, 1, 3, 2), n=1, seed=7)
-
-
-@graded("backward", "relu by default; float32 kept; inputs unchanged", points=1)
-def test_backward_default_and_float32(student, reference):
-    rng = seeded(8)
-    x = rng.standard_normal((5, 3)).astype(np.float32)
-    params = [(rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(4).astype(np.float32)),
-              (rng.standard_normal((4, 2)).astype(np.float32), rng.standard_normal(2).astype(np.float32))]
-    logits, cache = reference.forward(x, params, "relu")
-    dlogits = reference.softmax_cross_entropy_grad(logits, np.array([0, 1, 1, 0, 1]))
-    copies = [dlogits.copy(), [(a.copy(), z.copy()) for a, z in cache], [(W.copy(), b.copy()) for W, b in params]]
-    got = student.backward(dlogits, cache, params)
-    expected = reference.backward(dlogits, cache, params, "relu")
-    inputs = {"dtype": "float32", "activation": "default (relu)"}
-    if not isinstance(got, (list, tuple)) or len(got) != 2:
-        raise CheckFailure("`backward` must return 2 (dW, db) pairs here.", input=inputs, got=got)
-    for layer, (pair, wanted) in enumerate(zip(got, expected), start=1):
-        for label, array, target in zip(("dW", "db"), pair, wanted):
-            require_array("backward", array, target.shape, inputs, f"{label} of layer {layer}")
-            if array.dtype != np.float32:
-                raise CheckFailure(f"`backward` turned float32 input into a {array.dtype} {label} of layer {layer}.",
-                                   input=inputs, hint="Keep the input's dtype: no float64 helper arrays.")
-            require_close("backward", f"{label} of layer {layer} with the default activation", array, target,
-                          inputs, tolerance=1e-5)
-    same_inputs = np.array_equal(dlogits, copies[0]) and all(
-        np.array_equal(a, c) for pair, pair_copy in zip(cache + params, copies[1] + copies[2])
-        for a, c in zip(pair, pair_copy))
-    if not same_inputs:
-        raise CheckFailure("`backward` changed dlogits, the cache or params.",
-                           hint="Compute new arrays; never write into the inputs (no `dz *= ...` on dlogits).")

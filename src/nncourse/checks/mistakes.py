@@ -623,6 +623,14 @@ MISTAKES = (
         hint="After evaluating f at x[i] + eps and x[i] - eps, restore x[i] = original before moving on.",
     ),
     Mistake(
+        "numerical_gradient-nudges-copy", "numerical_gradient",
+        name="a copy of x nudged, so a function that reads the original array sees no change",
+        detect="For an f that reads the very array passed as x (as a loss reads its weights), the result is all zeros.",
+        hint="Nudge x itself, in place: x[i] = original + eps, then original - eps, then x[i] = original. "
+        "A loss reads the weights it closes over, not its argument, so in a gradient check a nudged copy "
+        "(x.copy(), x + 0, x.astype(float)) gives 0 everywhere and relative errors of 1.0.",
+    ),
+    Mistake(
         "relative_error-max-of-a", "relative_error",
         name="divided by max(abs(a)) only",
         detect="On two hand-made 2x3 arrays, the result equals max|a - b| / max|a|.",
@@ -733,6 +741,21 @@ MISTAKES = (
         name="da multiplied by the activation f(z) instead of its derivative f'(z)",
         detect="For sigmoid and tanh, the result equals da * f(z).",
         hint="dz = da * f'(z): use the derivative, e.g. sigmoid_prime(z), not sigmoid(z).",
+    ),
+    Mistake(
+        "activation_backward-open-at-zero", "activation_backward",
+        name="the ReLU gate left open at z == 0 (dz[z < 0] = 0 keeps da there)",
+        detect="Where z == 0, relu gives da instead of 0, or leaky_relu da instead of alpha * da.",
+        hint="The course's slope at z == 0 is relu's 0 and leaky_relu's alpha (as relu_prime and "
+        "leaky_relu_prime in 01): the gate is open only where z > 0, e.g. da * relu_prime(z).",
+    ),
+    Mistake(
+        "activation_backward-float64-slope", "activation_backward",
+        name="a float64 slope that turns float32 input into a float64 dz",
+        detect="For float32 da and z, the values are right but dz is float64.",
+        hint="np.where(z > 0, 1.0, alpha) is float64 whatever z is, and da * it is float64 too. "
+        "Convert it, np.where(z > 0, 1.0, alpha).astype(z.dtype), or use your *_prime functions from 01, "
+        "which keep the dtype.",
     ),
     Mistake(
         "backward-derivative-on-last-layer", "backward",

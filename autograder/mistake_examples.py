@@ -371,6 +371,12 @@ def binary_cross_entropy(p, y):
     p = np.clip(p, EPS, 1 - EPS)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 """,
+    "binary_cross_entropy-divided-by-rows": """\
+def binary_cross_entropy(p, y):
+    log_p = np.log(np.maximum(p, EPS))
+    log_not_p = np.log(np.maximum(1 - p, EPS))
+    return float(-np.sum(y * log_p + (1 - y) * log_not_p) / len(p))
+""",
     "cross_entropy-block-indexing": """\
 def cross_entropy(probs, labels):
     return float(-np.mean(np.log(np.maximum(probs[:, labels], EPS))))
@@ -427,6 +433,12 @@ def softmax_cross_entropy_grad(logits, labels):
     grad = exp / exp.sum(axis=1, keepdims=True)
     grad[np.arange(len(labels)), labels] -= 1
     return grad / len(labels)
+""",
+    "softmax_cross_entropy_grad-float64-result": """\
+def softmax_cross_entropy_grad(logits, labels):
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = exp / exp.sum(axis=1, keepdims=True)
+    return (probs - np.eye(logits.shape[1])[labels]) / len(labels)
 """,
     "accuracy-count": """\
 def accuracy(scores, labels):

@@ -55,7 +55,7 @@ def constant_ratio(got, expected):
 
 # ---------------------------------------------------------------- one_hot
 
-@graded("one_hot", "marks the label's column in each row", points=1)
+@graded("one_hot", "marks the label's column in each row", points=1, rules=("values", "shape", "unchanged"))
 def test_one_hot_values(student):
     labels = np.array([2, 0, 2])
     got = student.one_hot(labels, 4)
@@ -79,15 +79,21 @@ def test_one_hot_values(student):
                            hint="Build a new array; do not write into labels.")
 
 
-@graded("one_hot", "returns floats", points=1)
+@graded("one_hot", "returns floats", points=1, rules=("dtype", "values", "shape"))
 def test_one_hot_float_dtype(student):
     labels = np.array([1, 0], dtype=np.int32)
+    inputs = {"labels": labels, "num_classes": 3}
     got = student.one_hot(labels, 3)
-    require_array("one_hot", got, (2, 3), {"labels": labels, "num_classes": 3})
+    require_array("one_hot", got, (2, 3), inputs)
     if not np.issubdtype(got.dtype, np.floating):
         raise mistake("one_hot-integers").failure(
-            f"It returned an array of {got.dtype}.",
-            input={"labels": labels, "num_classes": 3}, expected="a float array (float64)", got=got)
+            f"It returned an array of {got.dtype}.", input=inputs, expected="a float array (float64)", got=got)
+    expected = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    if not np.array_equal(got, expected):
+        raise CheckFailure(
+            "`one_hot` put the ones in the wrong places for int32 labels.", input=inputs, expected=expected, got=got,
+            hint="Row i gets a single 1, in column labels[i]; every other entry is 0.",
+        )
 
 
 # ---------------------------------------------------------------- mse
@@ -108,7 +114,7 @@ MSE_MISTAKES = {  # wrong value -> what produces it, on MSE_PRED and MSE_TRUE
 }
 
 
-@graded("mse", "mean of the squared errors", points=1)
+@graded("mse", "mean of the squared errors", points=1, rules=("values", "shape"))
 def test_mse_values(student):
     pred, true = MSE_PRED.copy(), MSE_TRUE.copy()
     inputs = {"y_pred": pred, "y_true": true}
@@ -122,15 +128,26 @@ def test_mse_values(student):
     )
 
 
-@graded("mse", "is 0 for a perfect prediction and leaves inputs alone", points=1)
-def test_mse_perfect_prediction(student):
+@graded("mse", "0 for a perfect prediction, right for float32 values up to 1e4, inputs unchanged", points=1,
+        rules=("values", "stability", "shape", "unchanged"))
+def test_mse_perfect_prediction_and_large_values(student):
     pred = np.array([[0.5], [-2.0], [3.0]])
     true = pred.copy()
     got = require_number("mse", student.mse(pred, true), {"y_pred": pred, "y_true": true})
     if got != 0.0:
         raise CheckFailure("`mse` is not 0 when y_pred equals y_true.",
                            input={"y_pred": pred, "y_true": true}, expected=0.0, got=got)
-    if not np.array_equal(pred, [[0.5], [-2.0], [3.0]]) or not np.array_equal(true, pred):
+    large_pred = np.array([1e4, -1e4, 0.5], dtype=np.float32)
+    large_true = np.array([-1e4, 1e4, 0.5], dtype=np.float32)
+    inputs = {"y_pred": large_pred, "y_true": large_true}
+    got = require_number("mse", student.mse(large_pred, large_true), inputs)
+    expected = 8e8 / 3  # squares 4e8, 4e8 and 0, over 3 elements
+    if not np.isclose(got, expected):
+        raise CheckFailure("`mse` is wrong for float32 values up to 1e4.", input=inputs, expected=expected, got=got,
+                           hint="Average the squared difference over every element: np.mean((y_pred - y_true) ** 2). "
+                           "Squares up to 4e8 fit easily in float32.")
+    if not (np.array_equal(pred, [[0.5], [-2.0], [3.0]]) and np.array_equal(true, pred)
+            and np.array_equal(large_pred, [1e4, -1e4, 0.5]) and np.array_equal(large_true, [-1e4, 1e4, 0.5])):
         raise CheckFailure("`mse` changed one of its inputs.", hint="Compute a new array; never write into y_pred or y_true.")
 
 
@@ -147,7 +164,7 @@ MSE_GRAD_MISTAKES = {  # got / expected -> the mistake, for a (3, 4) input
 }
 
 
-@graded("mse_grad", "equals 2 (y_pred - y_true) / number of elements", points=1)
+@graded("mse_grad", "equals 2 (y_pred - y_true) / number of elements", points=1, rules=("values", "shape"))
 def test_mse_grad_values(student):
     pred, true = MSE_PRED.copy(), MSE_TRUE.copy()
     inputs = {"y_pred": pred, "y_true": true}
@@ -166,7 +183,7 @@ def test_mse_grad_values(student):
     )
 
 
-@graded("mse_grad", "keeps float32 and leaves inputs alone", points=1)
+@graded("mse_grad", "keeps float32 and leaves inputs alone", points=1, rules=("dtype", "values", "shape", "unchanged"))
 def test_mse_grad_float32(student):
     pred = np.array([[1.0, 0.0], [2.0, -1.0]], dtype=np.float32)
     true = np.array([[0.0, 0.0], [1.0, 1.0]], dtype=np.float32)
@@ -199,27 +216,39 @@ def finite_loss(key, call, inputs, detail):
     return got
 
 
-@graded("binary_cross_entropy", "mean of -(y log p + (1-y) log(1-p))", points=1)
+BCE_P = np.array([0.9, 0.2, 0.6, 0.5])
+BCE_Y = np.array([1.0, 0.0, 0.0, 1.0])
+BCE_VALUE = 0.484485494851534  # -(log .9 + log .8 + log .4 + log .5) / 4
+BCE_MISTAKES = {  # wrong value -> what produces it, on BCE_P and BCE_Y of any shape
+    0.19962692405444288: mistake("binary_cross_entropy-missing-term"),
+    1.937941979406136: mistake("binary_cross_entropy-sum"),
+    -0.484485494851534: mistake("binary_cross_entropy-no-minus"),
+}
+
+
+@graded("binary_cross_entropy", "mean of -(y log p + (1-y) log(1-p)), for (n,) and (n, k); inputs unchanged", points=1,
+        rules=("values", "shape", "unchanged"))
 def test_binary_cross_entropy_values(student):
-    p, y = np.array([0.9, 0.2, 0.6, 0.5]), np.array([1.0, 0.0, 0.0, 1.0])
-    inputs = {"p": p, "y": y}
-    got = require_number("binary_cross_entropy", student.binary_cross_entropy(p, y), inputs)
-    expected = 0.484485494851534  # -(log .9 + log .8 + log .4 + log .5) / 4
-    if np.isclose(got, expected):
-        return
-    known = {
-        0.19962692405444288: mistake("binary_cross_entropy-missing-term"),
-        1.937941979406136: mistake("binary_cross_entropy-sum"),
-        -0.484485494851534: mistake("binary_cross_entropy-no-minus"),
-    }
-    raise_if_known(got, known, input=inputs, expected=expected, got=got)
-    raise CheckFailure(
-        "`binary_cross_entropy` returned a wrong value.", input=inputs, expected=expected, got=got,
-        hint="Average -(y * log(p) + (1 - y) * log(1 - p)) over every element.",
-    )
+    for shape in [(4,), (2, 2)]:
+        p, y = BCE_P.reshape(shape).copy(), BCE_Y.reshape(shape).copy()
+        inputs = {"p": p, "y": y}
+        got = require_number("binary_cross_entropy", student.binary_cross_entropy(p, y), inputs)
+        if not np.isclose(got, BCE_VALUE):
+            known = dict(BCE_MISTAKES)
+            if shape == (2, 2):  # len(p) is 2 here, but the mean runs over p.size = 4 elements
+                known[2 * BCE_VALUE] = mistake("binary_cross_entropy-divided-by-rows")
+            raise_if_known(got, known, input=inputs, expected=BCE_VALUE, got=got)
+            raise CheckFailure(
+                f"`binary_cross_entropy` returned a wrong value for an input of shape {shape}.",
+                input=inputs, expected=BCE_VALUE, got=got,
+                hint="Average -(y * log(p) + (1 - y) * log(1 - p)) over every element.",
+            )
+        if not np.array_equal(p, BCE_P.reshape(shape)) or not np.array_equal(y, BCE_Y.reshape(shape)):
+            raise CheckFailure("`binary_cross_entropy` changed one of its inputs.",
+                               hint="np.maximum(p, EPS) makes a new array; np.clip(p, ..., out=p) or p[p == 0] = EPS would not.")
 
 
-@graded("binary_cross_entropy", "finite when p is exactly 0 or 1", points=1)
+@graded("binary_cross_entropy", "finite when p is exactly 0 or 1", points=1, rules=("stability", "values", "shape"))
 def test_binary_cross_entropy_certain(student):
     p, y = np.array([1.0, 0.0]), np.array([1.0, 0.0])
     got = finite_loss("binary_cross_entropy-log-of-zero", lambda: student.binary_cross_entropy(p, y), {"p": p, "y": y},
@@ -230,7 +259,7 @@ def test_binary_cross_entropy_certain(student):
     p_wrong = np.array([0.0, 1.0])
     got = finite_loss("binary_cross_entropy-log-of-zero", lambda: student.binary_cross_entropy(p_wrong, y),
                       {"p": p_wrong, "y": y}, "A certain but wrong prediction took log(0).")
-    if not got > 5:
+    if not 5 < got < 1000:
         raise CheckFailure(
             "`binary_cross_entropy` should be large when the model is certain and wrong.",
             input={"p": p_wrong, "y": y}, expected="about -log(1e-12) = 27.6", got=got,
@@ -238,9 +267,30 @@ def test_binary_cross_entropy_certain(student):
         )
 
 
+@graded("binary_cross_entropy", "finite for float32 p of exactly 0 and 1", points=1, rules=("stability", "values", "shape"))
+def test_binary_cross_entropy_float32_certain(student):
+    p = np.array([1.0, 0.0, 1.0, 0.0], dtype=np.float32)
+    y = np.array([1.0, 0.0, 0.0, 1.0], dtype=np.float32)
+    inputs = {"p": p, "y": y}
+    # Only the float32 input trips a clip to 1 - EPS; a loss that fails in float64 too takes log(0) outright.
+    try:
+        student.binary_cross_entropy(p.astype(np.float64), y.astype(np.float64))
+        key = "binary_cross_entropy-float32-clip"
+    except CheckFailure:
+        key = "binary_cross_entropy-log-of-zero"
+    got = finite_loss(key, lambda: student.binary_cross_entropy(p, y), inputs,
+                      "It took log(0) on float32 input.")
+    if not 5 < got < 1000:
+        raise CheckFailure(
+            "`binary_cross_entropy` is wrong for certain float32 predictions: two are right, two certain and wrong.",
+            input=inputs, expected="about (0 + 0 + 27.6 + 27.6) / 4 = 13.8, with EPS = 1e-12", got=got,
+            hint="Clamp the argument of each log to at least EPS, so a certain mistake costs about -log(EPS).",
+        )
+
+
 # ---------------------------------------------------------------- cross_entropy
 
-@graded("cross_entropy", "mean of -log of the true class's probability", points=1)
+@graded("cross_entropy", "mean of -log of the true class's probability", points=1, rules=("values", "shape"))
 def test_cross_entropy_values(student):
     probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.5, 0.4], [0.25, 0.25, 0.5]])
     labels = np.array([0, 2, 2])
@@ -261,14 +311,15 @@ def test_cross_entropy_values(student):
     )
 
 
-@graded("cross_entropy", "finite when the true class has probability 0", points=1)
+@graded("cross_entropy", "finite when the true class has probability 0", points=1,
+        rules=("stability", "values", "shape", "unchanged"))
 def test_cross_entropy_zero_probability(student):
     probs = np.array([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]])
     labels = np.array([0, 1])
     inputs = {"probs": probs, "labels": labels}
     got = finite_loss("cross_entropy-log-of-zero", lambda: student.cross_entropy(probs, labels), inputs,
                       "The true class of the first row has probability 0.")
-    if not got > 5:
+    if not 5 < got < 1000:
         raise CheckFailure(
             "`cross_entropy` should be large when the true class gets probability 0.",
             input=inputs, expected="about (-log(1e-12) - log(0.5)) / 2 = 14.2", got=got,
@@ -285,7 +336,7 @@ SCE_LOGITS = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0], [-1.0, 3.0, 1.0]])
 SCE_LABELS = np.array([0, 2, 1])
 
 
-@graded("softmax_cross_entropy", "matches cross-entropy of the softmax", points=1)
+@graded("softmax_cross_entropy", "matches cross-entropy of the softmax", points=1, rules=("values", "shape", "unchanged"))
 def test_softmax_cross_entropy_values(student):
     logits, labels = SCE_LOGITS.copy(), SCE_LABELS.copy()
     inputs = {"logits": logits, "labels": labels}
@@ -302,7 +353,7 @@ def test_softmax_cross_entropy_values(student):
                            hint="`logits - logits.max(...)` makes a new array; `logits -= ...` overwrites the caller's.")
 
 
-@graded("softmax_cross_entropy", "stable for large logits", points=1)
+@graded("softmax_cross_entropy", "stable for large logits", points=1, rules=("stability", "values", "shape"))
 def test_softmax_cross_entropy_large_logits(student):
     logits, labels = np.array([[1000.0, 0.0], [-5.0, 5.0]]), np.array([1, 1])
     inputs = {"logits": logits, "labels": labels}
@@ -328,7 +379,7 @@ SCE_GRAD = np.array([
 ])  # (softmax(SCE_LOGITS) - one_hot(SCE_LABELS)) / 3
 
 
-@graded("softmax_cross_entropy_grad", "equals (softmax - one_hot) / n", points=1)
+@graded("softmax_cross_entropy_grad", "equals (softmax - one_hot) / n", points=1, rules=("values", "shape", "unchanged"))
 def test_softmax_cross_entropy_grad_values(student):
     logits, labels = SCE_LOGITS.copy(), SCE_LABELS.copy()
     inputs = {"logits": logits, "labels": labels}
@@ -351,7 +402,8 @@ def test_softmax_cross_entropy_grad_values(student):
                        hint="The gradient is (softmax(logits) - one_hot(labels, k)) / n, with n rows.", **shown)
 
 
-@graded("softmax_cross_entropy_grad", "stable for large logits; rows sum to 0", points=1)
+@graded("softmax_cross_entropy_grad", "stable for large logits; rows sum to 0", points=1,
+        rules=("stability", "values", "shape"))
 def test_softmax_cross_entropy_grad_large_logits(student):
     logits, labels = np.array([[1000.0, 0.0], [0.0, -1000.0]]), np.array([1, 0])
     inputs = {"logits": logits, "labels": labels}
@@ -373,12 +425,31 @@ def test_softmax_cross_entropy_grad_large_logits(student):
                            input=inputs, expected=expected, got=got)
 
 
+@graded("softmax_cross_entropy_grad", "keeps float32", points=1, rules=("dtype", "values", "shape"))
+def test_softmax_cross_entropy_grad_float32(student):
+    logits = np.array([[0.0, np.log(3.0)], [1.0, 1.0]], dtype=np.float32)
+    labels = np.array([1, 0])
+    inputs = {"logits": logits, "labels": labels}
+    expected = np.array([[0.125, -0.125], [-0.25, 0.25]], dtype=np.float32)  # softmax rows [1/4, 3/4] and [1/2, 1/2]
+    got = student.softmax_cross_entropy_grad(logits, labels)
+    require_array("softmax_cross_entropy_grad", got, (2, 2), inputs)
+    if not np.allclose(got, expected):
+        raise CheckFailure("`softmax_cross_entropy_grad` is wrong on float32 logits.", input=inputs, expected=expected, got=got,
+                           hint="The gradient is (softmax(logits) - one_hot(labels, k)) / n, with n rows.")
+    if got.dtype != np.float32:
+        raise mistake("softmax_cross_entropy_grad-float64-result").failure(
+            f"float32 logits gave a {got.dtype} gradient.", input=inputs, expected=expected, got=got)
+
+
 # ---------------------------------------------------------------- accuracy
 
-@graded("accuracy", "fraction of rows whose argmax is the label", points=1)
+ACCURACY_PROBS = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1], [0.2, 0.2, 0.6], [0.3, 0.4, 0.3]])
+ACCURACY_LABELS = np.array([1, 0, 1, 1])
+
+
+@graded("accuracy", "fraction of rows whose argmax is the label", points=1, rules=("values", "shape", "unchanged"))
 def test_accuracy_values(student):
-    probs = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1], [0.2, 0.2, 0.6], [0.3, 0.4, 0.3]])
-    labels = np.array([1, 0, 1, 1])
+    probs, labels = ACCURACY_PROBS.copy(), ACCURACY_LABELS.copy()
     inputs = {"scores": probs, "labels": labels}
     got = student.accuracy(probs, labels)
     expected = 0.75  # predictions 1, 0, 2, 1: three of four are right
@@ -393,9 +464,11 @@ def test_accuracy_values(student):
             input=inputs, expected=expected, got=got,
             hint="predictions = np.argmax(scores, axis=1); then average predictions == labels.",
         )
+    if not np.array_equal(probs, ACCURACY_PROBS) or not np.array_equal(labels, ACCURACY_LABELS):
+        raise CheckFailure("`accuracy` changed one of its inputs.", hint="Compare into a new array; never write into scores or labels.")
 
 
-@graded("accuracy", "works on raw scores and returns a fraction in [0, 1]", points=1)
+@graded("accuracy", "works on raw scores and returns a fraction in [0, 1]", points=1, rules=("values", "shape"))
 def test_accuracy_raw_scores(student):
     logits = np.array([[-3.0, 5.0], [12.0, -1.0], [0.5, 2.5], [-7.0, -9.0], [1.0, 4.0]])
     cases = [(np.array([1, 0, 1, 0, 1], dtype=np.int32), 1.0), (np.array([0, 1, 0, 1, 0], dtype=np.int32), 0.0)]

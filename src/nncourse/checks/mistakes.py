@@ -510,10 +510,15 @@ MISTAKES = (
     Mistake(
         "binary_cross_entropy-float32-clip", "binary_cross_entropy",
         name="p clipped to at most 1 - 1e-12, which is exactly 1 in float32",
-        detect="Hidden check: float32 p of exactly 1 gives log(0), while the same input in float64 does not.",
+        detect="float32 p of exactly 1 gives log(0), while the same input in float64 does not.",
         hint="In float32, 1 - 1e-12 rounds to exactly 1, so clipping p to [EPS, 1 - EPS] does not keep log(1 - p) "
         "finite. Clamp the argument of each log instead: np.log(np.maximum(1 - p, EPS)).",
-        public=False,
+    ),
+    Mistake(
+        "binary_cross_entropy-divided-by-rows", "binary_cross_entropy",
+        name="the sum divided by len(p), the number of rows, instead of p.size, the number of elements",
+        detect="On a (2, 2) input, the result is twice the mean of the 4 elements.",
+        hint="p may have several columns: average over every element with np.mean, or divide the sum by p.size.",
     ),
     Mistake(
         "cross_entropy-block-indexing", "cross_entropy",
@@ -577,6 +582,13 @@ MISTAKES = (
         name="a softmax without subtracting the max, which overflows for large logits",
         detect="On logits of 1000, np.exp overflows and numpy warns, or the result is not finite.",
         hint="Subtract each row's max before np.exp; the softmax does not change.",
+    ),
+    Mistake(
+        "softmax_cross_entropy_grad-float64-result", "softmax_cross_entropy_grad",
+        name="a float64 helper array (such as np.eye(k)[labels]) subtracted, which turns a float32 gradient into float64",
+        detect="On float32 logits, the values are right but the result is float64.",
+        hint="float32 in gives float32 out. Subtract 1 at the true classes in place on the softmax "
+        "(grad[np.arange(n), labels] -= 1), or cast the one-hot rows with .astype(logits.dtype).",
     ),
     Mistake(
         "accuracy-count", "accuracy",

@@ -155,7 +155,8 @@ def test_relative_error_formula(student):
     got = require_number("relative_error", student.relative_error(a, b), inputs)
     if np.isclose(got, RE_VALUE):
         if not (np.array_equal(a, RE_A) and np.array_equal(b, RE_B)):
-            raise CheckFailure("`relative_error` changed a or b.", input=inputs, expected={"a": RE_A, "b": RE_B}, got={"a": a, "b": b},
+            raise CheckFailure("`relative_error` changed a or b.", input=inputs,
+                               expected={"a": RE_A, "b": RE_B}, got={"a": a, "b": b},
                                hint="Compute new arrays (np.abs(a - b) is one); never write into a or b.")
         return
     raise_if_known(got, RE_MISTAKES, input=inputs, expected=RE_VALUE, got=got)

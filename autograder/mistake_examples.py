@@ -745,6 +745,16 @@ def train_epoch(params, x, y, learning_rate, batch_size, rng, activation="relu")
         sgd_step(params, grads, learning_rate)
     return params, float(np.mean(batch_losses))
 """,
+    "train_epoch-steps-from-start": """\
+def train_epoch(params, x, y, learning_rate, batch_size, rng, activation="relu"):
+    batch_losses = []
+    for x_batch, y_batch in minibatches(x, y, batch_size, rng):
+        logits, cache = forward(x_batch, params, activation)
+        batch_losses.append(softmax_cross_entropy(logits, y_batch))
+        grads = backward(softmax_cross_entropy_grad(logits, y_batch), cache, params, activation)
+        new_params = sgd_step(params, grads, learning_rate)
+    return new_params, float(np.mean(batch_losses))
+""",
     "train_epoch-climbs": """\
 def train_epoch(params, x, y, learning_rate, batch_size, rng, activation="relu"):
     batch_losses = []

@@ -860,10 +860,9 @@ MISTAKES = (
     Mistake(
         "minibatches-in-place", "minibatches",
         name="the caller's x and y shuffled in place",
-        detect="Hidden check: after the batches are drawn, the x or y passed in has changed.",
+        detect="After the batches are drawn, the x or y passed in has changed.",
         hint="rng.shuffle(x) and x[:] = x[order] reorder the caller's array. "
         "Index with a permutation instead: x[order] is a new array.",
-        public=False,
     ),
     Mistake(
         "minibatches-batch-order-only", "minibatches",
@@ -877,6 +876,12 @@ MISTAKES = (
         name="what sgd_step returns not kept, so the params never change",
         detect="After one epoch with learning rate 0.5, the params are the ones passed in.",
         hint="Keep what sgd_step returns: params = sgd_step(params, grads, learning_rate).",
+    ),
+    Mistake(
+        "train_epoch-steps-from-start", "train_epoch",
+        name="every step taken from the starting params, so only the last batch's step is kept",
+        detect="On 6 copies of one sample in 3 batches, the params returned are one step from the start, not three.",
+        hint="Rebind the name, params = sgd_step(params, grads, learning_rate), so the next batch starts where this one ended.",
     ),
     Mistake(
         "train_epoch-climbs", "train_epoch",

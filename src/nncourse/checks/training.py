@@ -33,6 +33,10 @@ def flat(layers):
     return [a for layer in layers for a in layer]
 
 
+def as_float32(layers):
+    return [(W.astype(np.float32), b.astype(np.float32)) for W, b in layers]
+
+
 def layer_structure_problem(got, shapes, name):
     """Return what is wrong with `got` as a list of (W, b) tuples of the given shapes, or None."""
     if not isinstance(got, list):
@@ -149,7 +153,7 @@ def test_sgd_step_keeps_float32(student):
         raise CheckFailure(
             "sgd_step changes the dtype of float32 params.", input=shown, expected="float32 arrays", got=f"dtypes {dtypes}",
             hint="W - learning_rate * dW keeps float32; do not wrap the result in np.array(..., dtype=float).")
-    require_close_layers(got, SGD_EXPECTED, "sgd_step", "sgd_step returned the wrong parameters.", shown, SGD_HINT)
+    require_close_layers(got, as_float32(SGD_EXPECTED), "sgd_step", "sgd_step returned the wrong parameters.", shown, SGD_HINT)
 
 
 # ---------------------------------------------------------------- minibatches
@@ -196,21 +200,28 @@ def require_every_sample_once(batches, n, shown):
         raise CheckFailure("minibatches yields no samples, or labels that are not in the data.", input=shown,
                            expected=f"each of 0..{n - 1} exactly once", got=order,
                            hint="Yield rows of the x and y you are given: x[batch], y[batch].")
+    rows = np.concatenate([x_batch for x_batch, _ in batches])
+    genuine_rows = rows.shape[1] == 2 and np.array_equal(rows[:, 1], 100 + rows[:, 0])
+    pairs_kept = genuine_rows and np.array_equal(rows[:, 0], order)
     counts = np.bincount(order.astype(np.int64), minlength=n)
     repeated, missing = np.flatnonzero(counts > 1), np.flatnonzero(counts == 0)
     if len(repeated) or len(missing):
         found = {"expected": f"each of 0..{n - 1} exactly once", "got": f"repeated {repeated.tolist()}, missing {missing.tolist()}"}
-        if len(repeated) and len(missing):
+        if len(repeated) and len(missing) and pairs_kept:
             raise mistake("minibatches-with-replacement").failure(
                 "It repeats samples and misses others: each sample must appear exactly once per call.", input=shown, **found)
         raise CheckFailure(
             f"minibatches {'repeats' if len(repeated) else 'misses'} samples: each sample must appear exactly once per call.",
             input=shown, hint="Draw one permutation, order = rng.permutation(n), and slice all of it into batches.", **found)
-    for x_batch, y_batch in batches:
-        if x_batch.shape[1] != 2 or not np.array_equal(x_batch, np.stack([y_batch, 100 + y_batch], axis=1)):
-            raise mistake("minibatches-separate-shuffles").failure(
-                input=f"{shown}; x row i is [i, 100 + i] and y[i] = i", expected="each x_batch row [i, 100 + i] beside its label i",
-                got=(x_batch, y_batch))
+    if pairs_kept:
+        return
+    found = {"input": f"{shown}; x row i is [i, 100 + i] and y[i] = i",
+             "expected": "each x_batch row [i, 100 + i] beside its label i",
+             "got": {"labels": order, "first column of the x rows": rows[:, 0] if rows.ndim == 2 else rows}}
+    if genuine_rows and sorted(rows[:, 0].tolist()) == list(range(n)):
+        raise mistake("minibatches-separate-shuffles").failure(**found)
+    raise CheckFailure("minibatches yields x rows that are not the rows of x beside their labels.",
+                       hint="Yield rows of the x you are given, picked with the same positions as y: x[batch], y[batch].", **found)
 
 
 @graded("minibatches", "batch sizes: full batches, then one smaller last batch", points=1, rules=("shape", "values"))
@@ -262,6 +273,7 @@ def test_minibatches_shuffles(student):
 @graded("minibatches", "uses the rng it is given: same seed, same batches", points=1, rules=("rng", "values"))
 def test_minibatches_uses_given_rng(student):
     first, again, other = (batches_of(student, 20, 5, seed) for seed in (7, 7, 8))
+    require_every_sample_once(first, 20, "20 samples numbered 0..19, batch_size 5, rng seeded 7")
     first_order, again_order, other_order = (sample_order(b) for b in (first, again, other))
     if not np.array_equal(first_order, again_order):
         raise mistake("minibatches-global-random").failure(
@@ -275,7 +287,6 @@ def test_minibatches_uses_given_rng(student):
         raise mistake("minibatches-own-generator").failure(
             "Generators with different seeds gave the same order.",
             input="np.random.default_rng(7) and np.random.default_rng(8)", expected="two different orders", got=first_order)
-    require_every_sample_once(first, 20, "20 samples numbered 0..19, batch_size 5, rng seeded 7")
 
 
 def numbered_targets(n, k=3, dtype=np.float32):
@@ -310,7 +321,8 @@ def test_minibatches_dtypes_and_2d_targets(student):
     if sorted(order.tolist()) != list(range(11)) or not (np.array_equal(xs, x[order]) and np.array_equal(ys, y[order])):
         raise CheckFailure(
             "minibatches does not yield each (x row, target row) pair exactly once.", input=shown,
-            expected="each of the 11 rows once, x row i beside target row i", got=(xs, ys),
+            expected="each of the 11 rows once, x row i beside target row i",
+            got={"x rows starting with": xs[:, 0], "target rows scaled by": ys.max(axis=1)},
             hint="Index rows of x and y with the same permutation: x[batch], y[batch].",
         )
 
@@ -383,7 +395,8 @@ def epoch_result(got, shapes=SMALL_SHAPES, name="train_epoch"):
 
 def require_one_step(params, loss, shown, atol=1e-5):
     """Fail unless (params, loss) are one full-batch step of learning rate 0.5 on (X4, Y4)."""
-    require_close_layers(params, STEP_EXPECTED, "train_epoch", "After one step on the whole data the params are wrong.",
+    expected = as_float32(STEP_EXPECTED) if params[0][0].dtype == np.float32 else STEP_EXPECTED
+    require_close_layers(params, expected, "train_epoch", "After one step on the whole data the params are wrong.",
                          shown, STEP_HINT, atol=atol)
     require_close_number(loss, LOSS4, "train_epoch returned the wrong mean loss.", shown,
                          "The loss of a batch is softmax_cross_entropy(logits, y_batch), measured before its step.")
@@ -467,19 +480,21 @@ def test_train_epoch_uses_given_rng(student):
         epoch_result(student.train_epoch(small_network(), X12.copy(), Y12.copy(), 0.001, 4, np.random.default_rng(seed)))
         for seed in (11, 11, 12))
     shown = "12 samples, batch_size 4 (three batches), learning_rate 0.001, rng seeded 11 twice, then 12"
+    require_close_layers(first[0], SMALL_STEPS_EXPECTED, "train_epoch", "After three small steps the params are wrong.",
+                         shown, STEP_HINT, atol=2e-5, rtol=0)
+    require_close_number(first[1], SMALL_STEPS_LOSS, "train_epoch returned the wrong mean loss.", shown, atol=1e-3, rtol=0)
     if not (same_layers(first[0], again[0], atol=0, rtol=0) and first[1] == again[1]):
         raise CheckFailure(
             "Two calls with generators seeded alike gave different results.", input=shown,
+            expected=f"the same mean loss twice, {first[1]!r}", got=again[1],
             hint="Shuffle only with the rng you are given: minibatches(x, y, batch_size, rng).",
         )
     if same_layers(first[0], other[0], atol=0, rtol=0) and first[1] == other[1]:
         raise CheckFailure(
             "Generators with different seeds gave exactly the same result, so the batches are not shuffled by rng.",
-            input=shown, hint="Pass the rng you are given on to minibatches; do not make a generator of your own.",
+            input=shown, expected="different results for seeds 11 and 12", got=f"the same mean loss, {first[1]!r}",
+            hint="Pass the rng you are given on to minibatches; do not make a generator of your own.",
         )
-    require_close_layers(first[0], SMALL_STEPS_EXPECTED, "train_epoch", "After three small steps the params are wrong.",
-                         shown, STEP_HINT, atol=2e-5, rtol=0)
-    require_close_number(first[1], SMALL_STEPS_LOSS, "train_epoch returned the wrong mean loss.", shown, atol=1e-3, rtol=0)
 
 
 @graded("train_epoch", "no warnings and right values for inputs up to 1e4", points=1, rules=("stability", "values"))

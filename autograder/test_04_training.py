@@ -144,25 +144,6 @@ def test_train_epoch_extreme_inputs_every_activation(student, reference):
                            "Compute the loss from the logits with softmax_cross_entropy, which is stable.")
 
 
-# ---------------------------------------------------------------- 04_training: the whole pipeline
-
-@graded("04_training", "learns XOR-style quadrants with your own functions in 20 epochs", points=1, rules=("values",))
-def test_training_learns_quadrants(student, reference):
-    rng = np.random.default_rng(17)
-    x, y = make_quadrants(300, rng, noise=0.05)
-    params = [(rng.standard_normal((2, 16)), np.zeros(16)), (rng.standard_normal((16, 2)) * 0.35, np.zeros(2))]
-    for _ in range(20):
-        params, loss = epoch_result(student.train_epoch(params, x, y, 0.5, 16, rng), [((2, 16), (16,)), ((16, 2), (2,))])
-    accuracy = float(np.mean(reference.predict(params, x) == y))
-    if accuracy < 0.85:
-        raise CheckFailure(
-            "After 20 epochs the network still misclassifies many quadrant points.",
-            input="300 quadrant points, a 2-16-2 ReLU network, learning_rate 0.5, batch_size 16, "
-            "trained with your own train_epoch, minibatches, forward, backward and sgd_step",
-            expected="training accuracy of at least 0.85", got=f"accuracy {accuracy:.3f}, last mean loss {loss:.4f}",
-        )
-
-
 # ---------------------------------------------------------------- predict
 
 @graded("predict", "matches the reference for every activation, also for inputs up to 1e4", points=1,
@@ -201,3 +182,23 @@ def test_predict_float32(student, reference):
     got, expected = student.predict(params, x), reference.predict(params, x)
     if np.shape(got) != (20,) or not np.issubdtype(np.asarray(got).dtype, np.integer) or not np.array_equal(got, expected):
         raise CheckFailure("predict gives wrong labels for float32 input.", input="float32 params and x", expected=expected, got=got)
+
+
+# ---------------------------------------------------------------- 04_training: the whole pipeline
+
+@graded("04_training", "learns XOR-style quadrants with your own functions in 20 epochs", points=1, rules=("values",))
+def test_training_learns_quadrants(student, reference):
+    rng = np.random.default_rng(17)
+    x, y = make_quadrants(300, rng, noise=0.05)
+    params = [(rng.standard_normal((2, 16)), np.zeros(16)), (rng.standard_normal((16, 2)) * 0.35, np.zeros(2))]
+    for _ in range(20):
+        params, loss = epoch_result(student.train_epoch(params, x, y, 0.5, 16, rng), [((2, 16), (16,)), ((16, 2), (2,))])
+    accuracy = float(np.mean(reference.predict(params, x) == y))
+    if accuracy < 0.85:
+        raise CheckFailure(
+            "After 20 epochs the network still misclassifies many quadrant points.",
+            input="300 quadrant points, a 2-16-2 ReLU network, learning_rate 0.5, batch_size 16, "
+            "trained with your own train_epoch, minibatches, forward, backward and sgd_step",
+            expected="training accuracy of at least 0.85", got=f"accuracy {accuracy:.3f}, last mean loss {loss:.4f}",
+            hint="Make each of those functions pass its own checks first; then look at how train_epoch chains them.",
+        )

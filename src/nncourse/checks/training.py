@@ -510,34 +510,6 @@ def test_train_epoch_extreme_inputs(student):
         require_close_number(loss, expected_loss, "train_epoch returns the wrong loss for large inputs.", shown, hint)
 
 
-# ---------------------------------------------------------------- 04_training: the whole pipeline
-
-def blobs(rng, n=200):
-    """Return two well-separated Gaussian blobs: x (n, 2) and labels y (n,)."""
-    y = np.repeat([0, 1], n // 2)
-    return rng.standard_normal((n, 2)) * 0.6 + np.where(y[:, None] == 1, 1.0, -1.0), y
-
-
-@graded("04_training", "lowers the loss on two blobs with your own functions", points=1, rules=("values",))
-def test_training_lowers_loss_on_blobs(student):
-    rng = np.random.default_rng(0)
-    x, y = blobs(rng)
-    params = [(rng.standard_normal((2, 8)), np.zeros(8)), (rng.standard_normal((8, 2)) * 0.5, np.zeros(2))]
-    losses = []
-    for _ in range(5):
-        params, loss = epoch_result(student.train_epoch(params, x, y, 0.5, 20, rng), [((2, 8), (8,)), ((8, 2), (2,))])
-        losses.append(round(loss, 4))
-    # A correct loop ends about 10 times lower than its first epoch, whatever the shuffling.
-    if not losses[-1] < 0.3 * losses[0]:
-        raise CheckFailure(
-            "The loss did not go down over 5 epochs on two well-separated blobs.",
-            input="200 points in two blobs, a 2-8-2 ReLU network, learning_rate 0.5, batch_size 20",
-            expected="the mean loss of epoch 5 well below that of epoch 1", got=f"mean loss per epoch {losses}",
-            hint="This runs your train_epoch with your own minibatches, forward, backward and sgd_step: "
-            "make each of them pass its own checks first.",
-        )
-
-
 # ---------------------------------------------------------------- predict
 
 # A 2-3-3 network whose predictions differ between ReLU and tanh hidden units.
@@ -616,3 +588,31 @@ def test_predict_leaves_inputs_untouched(student):
         raise CheckFailure("predict modified the params or x you passed in.", input="the network and x of the first check",
                            hint="Compute new arrays; never write into params or x.")
     require_labels(got, PREDICT_RELU, f"x {PREDICT_X.tolist()}, a 2-3-3 network", "relu")
+
+
+# ---------------------------------------------------------------- 04_training: the whole pipeline
+
+def blobs(rng, n=200):
+    """Return two well-separated Gaussian blobs: x (n, 2) and labels y (n,)."""
+    y = np.repeat([0, 1], n // 2)
+    return rng.standard_normal((n, 2)) * 0.6 + np.where(y[:, None] == 1, 1.0, -1.0), y
+
+
+@graded("04_training", "lowers the loss on two blobs with your own functions", points=1, rules=("values",))
+def test_training_lowers_loss_on_blobs(student):
+    rng = np.random.default_rng(0)
+    x, y = blobs(rng)
+    params = [(rng.standard_normal((2, 8)), np.zeros(8)), (rng.standard_normal((8, 2)) * 0.5, np.zeros(2))]
+    losses = []
+    for _ in range(5):
+        params, loss = epoch_result(student.train_epoch(params, x, y, 0.5, 20, rng), [((2, 8), (8,)), ((8, 2), (2,))])
+        losses.append(round(loss, 4))
+    # A correct loop ends about 10 times lower than its first epoch, whatever the shuffling.
+    if not losses[-1] < 0.3 * losses[0]:
+        raise CheckFailure(
+            "The loss did not go down over 5 epochs on two well-separated blobs.",
+            input="200 points in two blobs, a 2-8-2 ReLU network, learning_rate 0.5, batch_size 20",
+            expected="the mean loss of epoch 5 well below that of epoch 1", got=f"mean loss per epoch {losses}",
+            hint="This runs your train_epoch with your own minibatches, forward, backward and sgd_step: "
+            "make each of them pass its own checks first.",
+        )

@@ -115,6 +115,10 @@ def relu_prime(z):
 def relu_prime(z):
     return z > 0
 """,
+    "relu_prime-float64": """\
+def relu_prime(z):
+    return (z > 0).astype(float)
+""",
     "leaky_relu-ignores-alpha": """\
 def leaky_relu(z, alpha=0.01):
     return np.where(z > 0, z, 0.01 * z)
@@ -130,6 +134,10 @@ def leaky_relu_prime(z, alpha=0.01):
     "leaky_relu_prime-ignores-alpha": """\
 def leaky_relu_prime(z, alpha=0.01):
     return np.where(z > 0, 1, 0.01).astype(z.dtype)
+""",
+    "leaky_relu_prime-float64": """\
+def leaky_relu_prime(z, alpha=0.01):
+    return np.where(z > 0, 1.0, alpha)
 """,
     "softmax-wrong-axis": """\
 def softmax(z):

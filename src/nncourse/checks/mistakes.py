@@ -242,6 +242,13 @@ MISTAKES = (
         hint="Comparisons like `z > 0` give booleans. Convert them with `.astype(z.dtype)`.",
     ),
     Mistake(
+        "relu_prime-float64", "relu_prime",
+        name="float64 returned for float32 input (.astype(float) or * 1.0 on the booleans)",
+        detect="For float32 z, the values are right but the result's dtype is float64.",
+        hint="`.astype(float)`, `* 1.0` and np.where(z > 0, 1.0, 0.0) all make float64. "
+        "Convert the booleans with `.astype(z.dtype)`, so float32 in gives float32 out.",
+    ),
+    Mistake(
         "leaky_relu-ignores-alpha", "leaky_relu",
         name="the number 0.01 written in instead of the alpha argument",
         detect="leaky_relu(z, alpha=0.2) gives the same result as alpha=0.01.",
@@ -264,6 +271,13 @@ MISTAKES = (
         name="the number 0.01 written in instead of the alpha argument",
         detect="leaky_relu_prime(z, alpha=0.2) gives the same result as alpha=0.01.",
         hint="Use the parameter `alpha`, not the number 0.01.",
+    ),
+    Mistake(
+        "leaky_relu_prime-float64", "leaky_relu_prime",
+        name="float64 returned for float32 input (np.where(z > 0, 1, alpha) without .astype)",
+        detect="For float32 z, the values are right but the result's dtype is float64.",
+        hint="np.where(z > 0, 1, alpha) builds its result from Python numbers, which numpy makes float64. "
+        "Convert it with `.astype(z.dtype)`, so float32 in gives float32 out.",
     ),
     Mistake(
         "softmax-wrong-axis", "softmax",

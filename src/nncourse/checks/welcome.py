@@ -7,8 +7,11 @@ literal, the check recognises it and names it.
 
 import numpy as np
 
-from nncourse.checks.core import CheckFailure, graded
-from nncourse.checks.forward import as_array, explain, expect_unchanged, expect_values, matches
+from nncourse.checks.core import graded
+from nncourse.checks.forward import (
+    FLOAT32_ATOL, FLOAT32_RTOL, as_array, expect_float32, expect_float_dtype, expect_unchanged, expect_values, explain,
+    matches,
+)
 from nncourse.checks.mistakes import mistake
 
 # --- standardize_columns ---
@@ -21,7 +24,7 @@ STANDARDIZED = np.array([
 ])
 
 
-@graded("standardize_columns", "matches hand-computed values")
+@graded("standardize_columns", "matches hand-computed values", rules=("values",))
 def test_standardize_columns_values(student):
     x = STANDARDIZE_X.copy()
     hint = "Columns are axis 0: x.mean(axis=0) has shape (d,) and broadcasts over the rows by itself."
@@ -45,33 +48,38 @@ def test_standardize_columns_values(student):
     )
 
 
-@graded("standardize_columns", "every column ends with mean 0 and std 1")
+@graded("standardize_columns", "every column ends with mean 0 and std 1", rules=("values", "shape"))
 def test_standardize_columns_moments(student):
     rng = np.random.default_rng(0)
     x = rng.normal(loc=[5.0, -2.0, 100.0], scale=[2.0, 0.5, 30.0], size=(40, 3))
     got = as_array("standardize_columns", student.standardize_columns(x), x.shape, "x: (40, 3) random numbers")
-    means, stds = got.mean(axis=0), got.std(axis=0)
-    if not (np.allclose(means, 0.0, atol=1e-9) and np.allclose(stds, 1.0, atol=1e-9)):
-        raise CheckFailure(
-            "After standardizing, the columns do not all have mean 0 and standard deviation 1.",
-            input="x: (40, 3) random numbers with column means 5, -2, 100",
-            expected="column means [0, 0, 0] and stds [1, 1, 1]",
-            got=f"column means {np.round(means, 4)} and stds {np.round(stds, 4)}",
-            hint="Use axis=0 for both the mean and the standard deviation.",
-        )
+    moments = np.array([got.mean(axis=0), got.std(axis=0)])
+    expect_values(
+        "standardize_columns", moments, [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]],
+        "x: (40, 3) random numbers with column means 5, -2, 100",
+        problem="After standardizing, the columns do not all have mean 0 and standard deviation 1 "
+        "(row 0: the column means, row 1: the column stds).",
+        hint="Use axis=0 for both the mean and the standard deviation.", atol=1e-6,
+    )
 
 
-@graded("standardize_columns", "leaves its input unchanged")
+@graded("standardize_columns", "leaves its input unchanged", rules=("unchanged", "values"))
 def test_standardize_columns_input_unchanged(student):
     x = STANDARDIZE_X.copy()
-    student.standardize_columns(x)
+    got = student.standardize_columns(x)
     expect_unchanged("standardize_columns", STANDARDIZE_X, x, "x")
+    expect_values("standardize_columns", got, STANDARDIZED, x)
+
+
+@graded("standardize_columns", "float32 in gives float32 out", rules=("dtype", "unchanged", "values"))
+def test_standardize_columns_float32(student):
+    expect_float32(student, "standardize_columns", STANDARDIZE_X, STANDARDIZED, name="x")
 
 
 # --- normalize_rows ---
 
 
-@graded("normalize_rows", "matches hand-computed values")
+@graded("normalize_rows", "matches hand-computed values", rules=("values",))
 def test_normalize_rows_values(student):
     x = np.array([[1.0, 1.0, 2.0], [0.0, 3.0, 1.0]])
     expected = np.array([[0.25, 0.25, 0.5], [0.0, 0.75, 0.25]])
@@ -87,7 +95,7 @@ def test_normalize_rows_values(student):
     expect_values("normalize_rows", got, expected, x, hint="Divide each row by its own sum, so every row sums to 1.")
 
 
-@graded("normalize_rows", "divides each row by its own sum (square input)")
+@graded("normalize_rows", "divides each row by its own sum (square input)", rules=("values", "shape"))
 def test_normalize_rows_square(student):
     x = np.array([[1.0, 2.0, 1.0], [4.0, 0.0, 4.0], [0.0, 1.0, 3.0]])
     expected = np.array([[0.25, 0.5, 0.25], [0.5, 0.0, 0.5], [0.0, 0.25, 0.75]])
@@ -99,18 +107,25 @@ def test_normalize_rows_square(student):
     expect_values("normalize_rows", got, expected, x, hint="Divide each row by its own sum.")
 
 
-@graded("normalize_rows", "leaves its input unchanged")
+@graded("normalize_rows", "leaves its input unchanged", rules=("unchanged", "values"))
 def test_normalize_rows_input_unchanged(student):
     x = np.array([[2.0, 2.0], [1.0, 3.0]])
     before = x.copy()
-    student.normalize_rows(x)
+    got = student.normalize_rows(x)
     expect_unchanged("normalize_rows", before, x, "x")
+    expect_values("normalize_rows", got, [[0.5, 0.5], [0.25, 0.75]], x)
+
+
+@graded("normalize_rows", "float32 in gives float32 out", rules=("dtype", "unchanged", "values"))
+def test_normalize_rows_float32(student):
+    expect_float32(student, "normalize_rows", [[1.0, 1.0, 2.0], [0.0, 3.0, 1.0]], [[0.25, 0.25, 0.5], [0.0, 0.75, 0.25]],
+                   name="x")
 
 
 # --- row_argmax ---
 
 
-@graded("row_argmax", "returns the column of each row's largest entry")
+@graded("row_argmax", "returns the column of each row's largest entry", rules=("values", "shape"))
 def test_row_argmax_values(student):
     x = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0], [-1.0, -3.0, -2.0], [0.5, 0.25, 4.0]])
     expected = np.array([1, 0, 0, 2])
@@ -127,7 +142,7 @@ def test_row_argmax_values(student):
     expect_values("row_argmax", got, expected, x, hint="Return the index of the largest entry of each row: np.argmax(x, axis=1).")
 
 
-@graded("row_argmax", "integer indices, first one on ties")
+@graded("row_argmax", "integer indices, first one on ties", rules=("values", "shape"))
 def test_row_argmax_ties(student):
     x = np.array([[2.0, 2.0, 1.0], [0.0, 3.0, 3.0], [4.0, 4.0, 4.0]])
     expected = np.array([0, 1, 0])
@@ -142,7 +157,7 @@ def test_row_argmax_ties(student):
 # --- pairwise_squared_distances ---
 
 
-@graded("pairwise_squared_distances", "matches hand-computed values")
+@graded("pairwise_squared_distances", "matches hand-computed values", rules=("values", "shape"))
 def test_pairwise_squared_distances_values(student):
     a = np.array([[0.0, 0.0], [1.0, 2.0]])
     b = np.array([[1.0, 0.0], [3.0, 4.0], [0.0, -1.0]])
@@ -163,7 +178,7 @@ def test_pairwise_squared_distances_values(student):
     )
 
 
-@graded("pairwise_squared_distances", "a set of points against itself")
+@graded("pairwise_squared_distances", "a set of points against itself", rules=("values", "unchanged"))
 def test_pairwise_squared_distances_self(student):
     a = np.array([[0.0, 0.0], [3.0, 4.0], [1.0, 1.0]])
     before = a.copy()
@@ -173,3 +188,14 @@ def test_pairwise_squared_distances_self(student):
         "pairwise_squared_distances", got, [[0.0, 25.0, 2.0], [25.0, 0.0, 13.0], [2.0, 13.0, 0.0]], {"a": a, "b": a},
         hint="Entry [i, j] is the squared distance between a[i] and a[j]: 0 on the diagonal, and symmetric.",
     )
+
+
+@graded("pairwise_squared_distances", "float32 in gives float32 out", rules=("dtype", "values"))
+def test_pairwise_squared_distances_float32(student):
+    a = np.array([[0.0, 0.0], [1.0, 2.0]], dtype=np.float32)
+    b = np.array([[1.0, 0.0], [3.0, 4.0], [0.0, -1.0]], dtype=np.float32)
+    shown = {"a": a, "b": b}
+    got = student.pairwise_squared_distances(a, b)
+    expect_values("pairwise_squared_distances", got, [[1.0, 25.0, 1.0], [4.0, 8.0, 10.0]], shown,
+                  rtol=FLOAT32_RTOL, atol=FLOAT32_ATOL)
+    expect_float_dtype("pairwise_squared_distances", got, np.float32, shown, name="a")

@@ -153,7 +153,7 @@ def test_grade_gives_zero_when_submission_is_the_release_stub(graded):
 def test_grade_costs_only_softmax_points_when_softmax_uses_wrong_axis(graded, total):
     report = results(graded, "softmax_axis0")
     lost = [t["name"] for t in report["tests"] if t["score"] < t["max_score"]]
-    assert report["score"] == 55
+    assert total - points_of(report, "softmax") <= report["score"] < total
     assert lost and all(name.startswith("softmax: ") for name in lost)
 
 

@@ -873,6 +873,12 @@ def elu(z, alpha=1.0):
 def elu(z, alpha=1.0):
     return np.where(z > 0, z, alpha * (np.exp(z) - 1))
 """,
+    "elu-in-place": """\
+def elu(z, alpha=1.0):
+    negative = z <= 0
+    z[negative] = alpha * (np.exp(z[negative]) - 1)
+    return z
+""",
     "elu_prime-returns-elu": """\
 def elu_prime(z, alpha=1.0):
     return np.where(z > 0, 1.0, alpha * np.expm1(np.minimum(z, 0)))
@@ -931,6 +937,28 @@ def sgd_momentum_step(params, grads, velocity, learning_rate, momentum=0.9):
     new_velocity = [(momentum * V_W + learning_rate * dW, momentum * V_b + learning_rate * db)
                     for (V_W, V_b), (dW, db) in zip(velocity, grads)]
     new_params = [(W - V_W, b - V_b) for (W, b), (V_W, V_b) in zip(params, new_velocity)]
+    return new_params, new_velocity
+""",
+    "sgd_momentum_step-in-place": """\
+def sgd_momentum_step(params, grads, velocity, learning_rate, momentum=0.9):
+    if velocity is None:
+        velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+    for (W, b), (dW, db), (V_W, V_b) in zip(params, grads, velocity):
+        V_W *= momentum
+        V_W -= learning_rate * dW
+        V_b *= momentum
+        V_b -= learning_rate * db
+        W += V_W
+        b += V_b
+    return params, velocity
+""",
+    "sgd_momentum_step-float64-velocity": """\
+def sgd_momentum_step(params, grads, velocity, learning_rate, momentum=0.9):
+    if velocity is None:
+        velocity = [(np.zeros(W.shape), np.zeros(b.shape)) for W, b in params]
+    new_velocity = [(momentum * V_W - learning_rate * dW, momentum * V_b - learning_rate * db)
+                    for (V_W, V_b), (dW, db) in zip(velocity, grads)]
+    new_params = [(W + V_W, b + V_b) for (W, b), (V_W, V_b) in zip(params, new_velocity)]
     return new_params, new_velocity
 """,
     "teacher_labels-one-hot": """\

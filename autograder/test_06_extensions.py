@@ -8,7 +8,7 @@ import numpy as np
 
 from nncourse.checks import CheckFailure, graded
 from nncourse.checks.extensions import *  # noqa: F403 (every public check also grades)
-from nncourse.checks.extensions import describe_layers, expect_layers, flat, momentum_result, same
+from nncourse.checks.extensions import describe_layers, expect_layers, flat, momentum_result
 
 EXTREMES = [-1e4, -700.0, -100.0, -1e-3, 0.0, 1e-3, 88.0, 100.0, 710.0, 1e4]
 
@@ -17,7 +17,7 @@ def random_z(shape, scale=3.0, dtype=np.float64):
     return (np.random.default_rng(0).standard_normal(shape) * scale).astype(dtype)
 
 
-def expect_like_reference(got, want, name, z, rtol=1e-6, dtype=None):
+def expect_like_reference(got, want, name, z, dtype=None):
     """Fail unless `got` has z's shape (and `dtype`), is finite, and matches the reference's `want`."""
     if not isinstance(got, np.ndarray) or got.shape != z.shape:
         raise CheckFailure(f"`{name}` did not return an array of the input's shape {z.shape}.", input=z, got=got)
@@ -25,38 +25,26 @@ def expect_like_reference(got, want, name, z, rtol=1e-6, dtype=None):
         raise CheckFailure(f"`{name}` turned {np.dtype(dtype)} input into {got.dtype}.", input=z, got=got)
     if not np.all(np.isfinite(got)):
         raise CheckFailure(f"`{name}` returned inf or nan.", input=z, got=got)
-    if not np.allclose(got, want, rtol=rtol, atol=1e-7):
+    # atol 1e-7: float32 exp(z) - 1 near z = 0 is that far from expm1, and both are sound
+    if not np.allclose(got, want, rtol=1e-5, atol=1e-7):
         raise CheckFailure(f"`{name}` returned wrong values.", input=z, expected=want, got=got)
-
-
-def expect_unchanged(function, name, z, *args):
-    before = z.copy()
-    function(z, *args)
-    if not np.array_equal(z, before):
-        raise CheckFailure(f"`{name}` changed the array it was given.", expected=before, got=z,
-                           hint="Compute a new array; avoid in-place operations such as `z[z < 0] = ...`.")
 
 
 # ---------------------------------------------------------------- elu
 
-@graded("elu", "matches the solution on random 2-D input", points=1)
+@graded("elu", "matches the solution on random 2-D input", points=1, rules=("values", "shape", "dtype"))
 def test_elu_random(student, reference):
     z = random_z((7, 5))
     expect_like_reference(student.elu(z, alpha=0.7), reference.elu(z, alpha=0.7), "elu", z, dtype=np.float64)
 
 
-@graded("elu", "float32 extremes without warnings", points=1)
+@graded("elu", "float32 extremes without warnings", points=1, rules=("stability", "dtype", "values", "shape"))
 def test_elu_float32_extremes(student, reference):
     z = np.array(EXTREMES, dtype=np.float32)
-    expect_like_reference(student.elu(z, alpha=2.0), reference.elu(z, alpha=2.0), "elu", z, rtol=1e-5, dtype=np.float32)
+    expect_like_reference(student.elu(z, alpha=2.0), reference.elu(z, alpha=2.0), "elu", z, dtype=np.float32)
 
 
-@graded("elu", "leaves its input unchanged", points=1)
-def test_elu_leaves_input(student):
-    expect_unchanged(student.elu, "elu", random_z((4, 6)))
-
-
-@graded("elu", "3-D and single-element input", points=1)
+@graded("elu", "3-D and single-element input", points=1, rules=("values", "shape"))
 def test_elu_odd_shapes(student, reference):
     for z in (random_z((2, 3, 4)), np.array([-0.25])):
         expect_like_reference(student.elu(z), reference.elu(z), "elu", z)
@@ -64,67 +52,52 @@ def test_elu_odd_shapes(student, reference):
 
 # ---------------------------------------------------------------- elu_prime
 
-@graded("elu_prime", "matches the solution on random 3-D input", points=1)
+@graded("elu_prime", "matches the solution on random 3-D input", points=1, rules=("values", "shape", "dtype"))
 def test_elu_prime_random(student, reference):
     z = random_z((3, 4, 5))
     expect_like_reference(student.elu_prime(z, alpha=0.3), reference.elu_prime(z, alpha=0.3), "elu_prime", z,
                           dtype=np.float64)
 
 
-@graded("elu_prime", "float32 extremes without warnings", points=1)
+@graded("elu_prime", "float32 extremes without warnings", points=1, rules=("stability", "dtype", "values", "shape"))
 def test_elu_prime_float32_extremes(student, reference):
     z = np.array(EXTREMES, dtype=np.float32)
     expect_like_reference(student.elu_prime(z, alpha=2.0), reference.elu_prime(z, alpha=2.0), "elu_prime", z,
-                          rtol=1e-5, dtype=np.float32)
-
-
-@graded("elu_prime", "leaves its input unchanged", points=1)
-def test_elu_prime_leaves_input(student):
-    expect_unchanged(student.elu_prime, "elu_prime", random_z((4, 6)))
+                          dtype=np.float32)
 
 
 # ---------------------------------------------------------------- arctan
 
-@graded("arctan", "matches the solution on random 3-D input", points=1)
+@graded("arctan", "matches the solution on random 3-D input", points=1, rules=("values", "shape", "dtype"))
 def test_arctan_random(student, reference):
     z = random_z((3, 4, 5), scale=5.0)
     expect_like_reference(student.arctan(z), reference.arctan(z), "arctan", z, dtype=np.float64)
 
 
-@graded("arctan", "float32 extremes stay within (-pi/2, pi/2)", points=1)
+@graded("arctan", "float32 extremes stay within (-pi/2, pi/2)", points=1, rules=("stability", "dtype", "values", "shape"))
 def test_arctan_float32_extremes(student, reference):
     z = np.array(EXTREMES, dtype=np.float32)
     got = student.arctan(z)
-    expect_like_reference(got, reference.arctan(z), "arctan", z, rtol=1e-5, dtype=np.float32)
+    expect_like_reference(got, reference.arctan(z), "arctan", z, dtype=np.float32)
     if np.any(np.abs(got) > np.float32(np.pi / 2)):
         raise CheckFailure("`arctan` went beyond pi/2.", input=z, got=got)
 
 
-@graded("arctan", "leaves its input unchanged", points=1)
-def test_arctan_leaves_input(student):
-    expect_unchanged(student.arctan, "arctan", random_z((4, 6)))
-
-
 # ---------------------------------------------------------------- arctan_prime
 
-@graded("arctan_prime", "matches the solution on random 3-D input", points=1)
+@graded("arctan_prime", "matches the solution on random 3-D input", points=1, rules=("values", "shape", "dtype"))
 def test_arctan_prime_random(student, reference):
     z = random_z((3, 4, 5), scale=5.0)
     expect_like_reference(student.arctan_prime(z), reference.arctan_prime(z), "arctan_prime", z, dtype=np.float64)
 
 
-@graded("arctan_prime", "float32 extremes: positive, at most 1, no warnings", points=1)
+@graded("arctan_prime", "float32 extremes: positive, at most 1, no warnings", points=1, rules=("stability", "dtype", "values", "shape"))
 def test_arctan_prime_float32_extremes(student, reference):
     z = np.array(EXTREMES, dtype=np.float32)
     got = student.arctan_prime(z)
-    expect_like_reference(got, reference.arctan_prime(z), "arctan_prime", z, rtol=1e-5, dtype=np.float32)
+    expect_like_reference(got, reference.arctan_prime(z), "arctan_prime", z, dtype=np.float32)
     if np.any(got <= 0) or np.any(got > 1):
         raise CheckFailure("`arctan_prime` left the range (0, 1].", input=z, got=got)
-
-
-@graded("arctan_prime", "leaves its input unchanged", points=1)
-def test_arctan_prime_leaves_input(student):
-    expect_unchanged(student.arctan_prime, "arctan_prime", random_z((4, 6)))
 
 
 # ---------------------------------------------------------------- sgd_momentum_step
@@ -140,7 +113,7 @@ def random_net(sizes=(5, 4, 3, 2), dtype=np.float64, seed=0):
     return layers(), layers()
 
 
-@graded("sgd_momentum_step", "matches the solution over three steps", points=1)
+@graded("sgd_momentum_step", "matches the solution over three steps", points=1, rules=("values", "shape"))
 def test_sgd_momentum_step_three_steps(student, reference):
     params, grads = random_net()
     mine, theirs = (params, None), (params, None)
@@ -152,7 +125,7 @@ def test_sgd_momentum_step_three_steps(student, reference):
         expect_layers(mine[1], theirs[1], f"new_velocity after step {step + 1}")
 
 
-@graded("sgd_momentum_step", "momentum = 0 is a plain SGD step", points=1)
+@graded("sgd_momentum_step", "momentum = 0 is a plain SGD step", points=1, rules=("values", "shape"))
 def test_sgd_momentum_step_zero_momentum(student):
     params, grads = random_net(seed=1)
     velocity, _ = random_net(seed=2)
@@ -160,27 +133,19 @@ def test_sgd_momentum_step_zero_momentum(student):
     expect_layers(new_params, [(W - 0.1 * dW, b - 0.1 * db) for (W, b), (dW, db) in zip(params, grads)], "new_params")
 
 
-@graded("sgd_momentum_step", "keeps float32 parameters float32", points=1)
-def test_sgd_momentum_step_float32(student):
-    params, grads = random_net(dtype=np.float32)
-    for step_params, velocity in ((params, None), (params, [(np.zeros_like(W), np.zeros_like(b)) for W, b in params])):
-        new_params, new_velocity = momentum_result(student.sgd_momentum_step(step_params, grads, velocity, 0.1), params)
-        dtypes = {a.dtype for layer in new_params + new_velocity for a in layer}
-        if dtypes != {np.dtype(np.float32)}:
-            raise CheckFailure("`sgd_momentum_step` turned float32 parameters into another dtype.",
-                               expected="float32 everywhere", got=", ".join(sorted(map(str, dtypes))),
-                               hint="np.zeros_like keeps the dtype; np.zeros(shape) makes float64.")
-
-
-@graded("sgd_momentum_step", "does not rewrite the caller's lists", points=1)
-def test_sgd_momentum_step_leaves_lists(student):
+@graded("sgd_momentum_step", "does not rewrite the caller's lists", points=1, rules=("unchanged", "values"))
+def test_sgd_momentum_step_leaves_lists(student, reference):
     params, grads = random_net(seed=3)
     velocity, _ = random_net(seed=4)
     for given_velocity in (None, velocity):
         inputs = {"params": params, "grads": grads, "velocity": given_velocity or []}
         layers_before = {name: list(value) for name, value in inputs.items()}
         values_before = {name: [(W.copy(), b.copy()) for W, b in value] for name, value in inputs.items()}
-        student.sgd_momentum_step(params, grads, given_velocity, 0.1)
+        want = reference.sgd_momentum_step(values_before["params"], values_before["grads"],
+                                           given_velocity and values_before["velocity"], 0.1, momentum=0.9)
+        got = momentum_result(student.sgd_momentum_step(params, grads, given_velocity, 0.1, momentum=0.9), params)
+        expect_layers(got[0], want[0], "new_params (3-layer net, momentum 0.9)")
+        expect_layers(got[1], want[1], "new_velocity (3-layer net, momentum 0.9)")
         for name, value in inputs.items():
             same_objects = len(value) == len(layers_before[name]) and all(
                 a is b for a, b in zip(value, layers_before[name]))
@@ -200,7 +165,7 @@ def random_teacher(sizes=(6, 12, 8, 4), seed=5):
     return params, x
 
 
-@graded("teacher_labels", "matches the solution for every activation", points=1)
+@graded("teacher_labels", "matches the solution for every activation", points=1, rules=("values", "shape"))
 def test_teacher_labels_every_activation(student, reference):
     params, x = random_teacher()
     for activation in ("sigmoid", "tanh", "relu", "leaky_relu"):
@@ -211,7 +176,7 @@ def test_teacher_labels_every_activation(student, reference):
                                expected=want, got=got)
 
 
-@graded("teacher_labels", "float32 input", points=1)
+@graded("teacher_labels", "float32 input", points=1, rules=("values", "shape"))
 def test_teacher_labels_float32(student, reference):
     params, x = random_teacher(seed=6)
     params32 = [(W.astype(np.float32), b.astype(np.float32)) for W, b in params]
@@ -221,7 +186,7 @@ def test_teacher_labels_float32(student, reference):
         raise CheckFailure("`teacher_labels` is wrong for float32 teachers and inputs.", expected=want, got=got)
 
 
-@graded("teacher_labels", "one sample gives shape (1,)", points=1)
+@graded("teacher_labels", "one sample gives shape (1,)", points=1, rules=("values", "shape"))
 def test_teacher_labels_one_sample(student, reference):
     params, x = random_teacher(seed=7)
     got = student.teacher_labels(params, x[:1])
@@ -230,13 +195,3 @@ def test_teacher_labels_one_sample(student, reference):
         raise CheckFailure("`teacher_labels` on one sample should return one label, shape (1,).",
                            input=x[:1], expected=want, got=got)
 
-
-@graded("teacher_labels", "leaves the teacher and the inputs unchanged", points=1)
-def test_teacher_labels_leaves_inputs(student):
-    params, x = random_teacher(seed=8)
-    params_before = [(W.copy(), b.copy()) for W, b in params]
-    x_before = x.copy()
-    student.teacher_labels(params, x, activation="tanh")
-    if not (np.array_equal(x, x_before) and same(flat(params), flat(params_before), rtol=0, atol=0)):
-        raise CheckFailure("`teacher_labels` changed the teacher's parameters or the inputs it was given.",
-                           hint="Only read them: run forward and take the argmax.")

@@ -1022,6 +1022,13 @@ MISTAKES = (
         "the large positive ones it then throws away. Take the exponential of np.minimum(z, 0) instead.",
     ),
     Mistake(
+        "elu-in-place", "elu",
+        name="elu that writes into its input (z[z <= 0] = ...)",
+        detect="After elu(z) on a hand-made 2x3 z, the caller's z holds elu's result.",
+        hint="Assigning to z[mask] changes the caller's array: a network would lose its pre-activations. "
+        "Build a new array: np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0))), or work on z.copy().",
+    ),
+    Mistake(
         "elu_prime-returns-elu", "elu_prime",
         name="elu(z) itself returned for z <= 0 instead of its derivative",
         detect="On hand-made z, the negative entries come out as alpha * (exp(z) - 1).",
@@ -1094,6 +1101,19 @@ MISTAKES = (
         name="a velocity with the opposite sign to this notebook's convention",
         detect="The new velocity is minus the expected one.",
         hint="The velocity moves *against* the gradient: v = momentum * v - learning_rate * grad, then param = param + v.",
+    ),
+    Mistake(
+        "sgd_momentum_step-in-place", "sgd_momentum_step",
+        name="the caller's arrays updated in place (W += V_W, V_W *= momentum, ...)",
+        detect="After a step on a hand-made net, the params, grads or velocity passed in hold new values.",
+        hint="`W += ...`, `W -= ...` and `V *= momentum` overwrite the caller's arrays. "
+        "Build new arrays instead: `W + V_W`, `momentum * V_W - learning_rate * dW`.",
+    ),
+    Mistake(
+        "sgd_momentum_step-float64-velocity", "sgd_momentum_step",
+        name="a starting velocity of float64 zeros (np.zeros(W.shape)) that turns float32 parameters into float64",
+        detect="With float32 params and velocity None the result is float64; with a float32 velocity it stays float32.",
+        hint="np.zeros(shape) makes float64; np.zeros_like(W) keeps W's dtype.",
     ),
     Mistake(
         "teacher_labels-one-hot", "teacher_labels",

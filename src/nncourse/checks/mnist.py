@@ -15,6 +15,7 @@ TIME_BUDGET_SECONDS = 45  # train_mnist on the 60,000 training images, one CPU c
 WALL_TIMEOUT = 4 * TIME_BUDGET_SECONDS
 ACCURACY_POINTS = {0.90: 2, 0.95: 2, 0.97: 2}  # test-accuracy threshold -> points earned on reaching it
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+EASY_ACCURACY = 0.9  # what every check of train_mnist asks on fresh samples of separable_digits
 
 
 # ---------------------------------------------------------------- preprocess
@@ -60,22 +61,23 @@ def check_preprocessed(got, shown):
         )
 
 
-@graded("preprocess", "turns (n, 28, 28) uint8 images into float32 rows in [0, 1]", points=2)
+@graded("preprocess", "turns (n, 28, 28) uint8 images into float32 rows in [0, 1]", points=2,
+        rules=("values", "shape", "dtype"))
 def test_preprocess_square_images(student):
     got = student.preprocess(sample_images())
     check_preprocessed(got, "2 uint8 images of shape (28, 28), pixels 0, 51, 102, 255, ...")
 
 
-@graded("preprocess", "accepts images already flattened to (n, 784)", points=1)
+@graded("preprocess", "accepts images already flattened to (n, 784)", points=1, rules=("values", "shape", "dtype"))
 def test_preprocess_flat_images(student):
     got = student.preprocess(sample_images().reshape(2, 784))
     check_preprocessed(got, "2 uint8 images already flattened to shape (2, 784)")
 
 
-@graded("preprocess", "leaves the images untouched", points=1)
+@graded("preprocess", "leaves the images untouched", points=1, rules=("unchanged", "values"))
 def test_preprocess_leaves_images_untouched(student):
     images = sample_images()
-    student.preprocess(images)
+    check_preprocessed(student.preprocess(images), "2 uint8 images of shape (28, 28), pixels 0, 51, 102, 255, ...")
     if images.dtype != np.uint8 or not np.array_equal(images, sample_images()):
         raise CheckFailure("preprocess modified the images you passed in.",
                            hint="Build a new array (astype makes a copy) instead of changing `images`.")
@@ -93,6 +95,26 @@ def separable_digits(n, rng):
     for label, rows in ((1, slice(2, 8)), (4, slice(11, 17)), (7, slice(20, 26))):
         images[y == label, rows, :] += 0.6
     return images.reshape(n, 784).astype(np.float32), y.astype(np.int64)
+
+
+# The grader's own forward pass: a network is judged by what its weights compute, never by the
+# student's code.
+GRADER_ACTIVATIONS = {
+    "sigmoid": lambda z: 0.5 * (1 + np.tanh(0.5 * z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+}
+
+
+def grader_predict(params, activation, x):
+    """Return the labels the network (params, activation) gives the rows of x, computed in float64."""
+    a = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        for i, (W, b) in enumerate(params):
+            z = a @ W.astype(np.float64) + b.astype(np.float64)
+            a = z if i == len(params) - 1 else GRADER_ACTIVATIONS[activation](z)
+    return np.argmax(np.nan_to_num(a, nan=-np.inf), axis=1)
 
 
 def network_problem(result):
@@ -122,25 +144,91 @@ def network_problem(result):
     return None
 
 
-@graded("train_mnist", "returns (params, activation) for a 784 -> ... -> 10 network", points=2, timeout=WALL_TIMEOUT)
-def test_train_mnist_returns_network(student):
-    x, y = separable_digits(2000, np.random.default_rng(0))
-    result = student.train_mnist(x, y, 0)
+def easy_accuracy(params, activation):
+    """Return the fraction of 500 fresh samples of separable_digits that the network labels right."""
+    x_new, y_new = separable_digits(500, np.random.default_rng(99))
+    return float(np.mean(grader_predict(params, activation, x_new) == y_new))
+
+
+def expect_trained(result, trained_on):
+    """Fail unless `result` is (params, activation) of a network that learned the easy problem `trained_on` describes."""
     problem = network_problem(result)
     if problem:
         raise CheckFailure(
-            problem, input="2,000 MNIST-shaped samples of 3 easy classes, seed 0",
+            problem, input=trained_on,
             expected="(params, activation): params a list of (W, b) tuples chaining 784 -> ... -> 10",
             hint="Build the network with init_params([784, ..., 10], rng), train it with train_epoch, "
             "and return params, activation.",
         )
+    accuracy = easy_accuracy(*result)
+    if accuracy < EASY_ACCURACY:
+        raise CheckFailure(
+            "The network train_mnist returns has not learned three easy, well-separated classes.",
+            input=trained_on, expected=f"accuracy of at least {EASY_ACCURACY} on 500 new samples", got=accuracy,
+            hint="Train the network you return on the x_train and y_train you are given (several epochs of "
+            "train_epoch, with a learning rate such as 0.1), not on data loaded inside the function.",
+        )
 
 
-@graded("train_mnist", "leaves x_train and y_train untouched", points=1, timeout=WALL_TIMEOUT)
+def easy_problem(n, seed):
+    """Return (x, y, words): n samples of separable_digits and how a message names them."""
+    x, y = separable_digits(n, np.random.default_rng(seed))
+    return x, y, f"{n:,} MNIST-shaped samples of 3 easy classes, each lighting up its own band of rows"
+
+
+@graded("train_mnist", "returns (params, activation) for a 784 -> ... -> 10 network", points=2, timeout=WALL_TIMEOUT,
+        rules=("shape", "values"), pipeline=True)
+def test_train_mnist_returns_network(student):
+    x, y, words = easy_problem(2000, 0)
+    expect_trained(student.train_mnist(x, y, 0), f"{words}; seed 0")
+
+
+@graded("train_mnist", "leaves x_train and y_train untouched", points=1, timeout=WALL_TIMEOUT,
+        rules=("unchanged", "values"), pipeline=True)
 def test_train_mnist_leaves_data_untouched(student):
-    x, y = separable_digits(1000, np.random.default_rng(1))
+    x, y, words = easy_problem(1000, 1)
     kept_x, kept_y = x.copy(), y.copy()
-    student.train_mnist(x, y, 0)
+    expect_trained(student.train_mnist(x, y, 0), f"{words}; seed 0")
     if not (np.array_equal(x, kept_x) and np.array_equal(y, kept_y)):
         raise CheckFailure("train_mnist modified the training data you passed in.",
                            hint="Shuffle with minibatches, which indexes with a permutation, never in place.")
+
+
+@graded("train_mnist", "the same seed gives the same network", points=1, timeout=WALL_TIMEOUT,
+        rules=("rng", "values"), pipeline=True)
+def test_train_mnist_reproducible(student):
+    x, y, words = easy_problem(1000, 2)
+    first = student.train_mnist(x, y, 3)
+    expect_trained(first, f"{words}; seed 3")
+    again = student.train_mnist(x, y, 3)
+    if network_problem(again):
+        raise CheckFailure(network_problem(again), input=f"{words}; seed 3, a second time")
+    same = len(first[0]) == len(again[0]) and first[1] == again[1] and all(
+        a.shape == b.shape and np.allclose(a, b, rtol=1e-5, atol=1e-7)
+        for la, lb in zip(first[0], again[0]) for a, b in zip(la, lb))
+    if not same:
+        raise CheckFailure(
+            "Two runs of train_mnist with the same seed trained different networks.",
+            input=f"{words}; seed 3, twice",
+            hint="Make one generator, rng = np.random.default_rng(seed), and use it for init_params and every epoch.",
+        )
+
+
+# ---------------------------------------------------------------- the whole pipeline
+
+# Worth 0 points: it previews, on a small problem, the two rules the graded MNIST run (hidden,
+# 60,000 images) applies, so that no student meets them first in a hidden check.
+@graded("05_mnist", "learns an easy problem within the time budget (a 0-point preview of the MNIST run)",
+        points=0, timeout=WALL_TIMEOUT, rules=("values", "budget"))
+def test_mnist_preview_within_budget(student):
+    x, y, words = easy_problem(2000, 6)
+    result = student.train_mnist(x, y, 0)
+    seconds = student.last_cpu_seconds
+    expect_trained(result, f"{words}; seed 0")
+    if seconds > TIME_BUDGET_SECONDS:
+        raise CheckFailure(
+            f"train_mnist used {seconds:.1f} s of CPU time on only 2,000 samples, more than the "
+            f"{TIME_BUDGET_SECONDS} s budget for all 60,000 MNIST training images, so its accuracy cannot count.",
+            hint="Use fewer epochs or a smaller hidden layer, keep every array float32, and run with one BLAS "
+            "thread (OPENBLAS_NUM_THREADS=1).",
+        )

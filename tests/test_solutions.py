@@ -7,6 +7,7 @@ sibling notebooks a toolbox cell might try to load.
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -78,3 +79,20 @@ def test_solution_gets_full_marks_when_graded_as_a_submission(assignment, graded
     [row] = csv.DictReader((out / "grades.csv").read_text().splitlines())
     assert row["student_id"] == STUDENT
     assert float(row["score"]) == float(row["max_score"]) == report["score"]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
+def test_solution_toolbox_defines_every_earlier_function_right(assignment):
+    """Does the toolbox of a solution alone define every earlier graded function, passing its public checks?"""
+    from nncourse.checks import Student, public_checks, run_checks
+    from nncourse.notebook import execute_cells, grading_code, read_notebook
+
+    cells = [(cid, source) for cid, source in grading_code(read_notebook(solution_path(assignment)))
+             if cid in ("imports", "toolbox")]
+    namespace, errors = execute_cells(cells)
+    assert errors == {}
+    toolbox = dict(cells).get("toolbox", "")
+    earlier = [t for a in re.findall(r"^# From (\S+)$", toolbox, re.M) for t in public_checks(a) if not t.check.pipeline]
+    assert bool(earlier) == bool(toolbox)
+    results = run_checks(earlier, Student(namespace))
+    assert [r.check.name for r in results if not r.passed] == []

@@ -40,6 +40,7 @@ def pasted_toolbox(root, assignment, seen=None):
         seen.add(earlier)
         parts.append(pasted_toolbox(root, earlier, seen))
         earlier_cells = read_notebook(notebook_path(root, "source", earlier)).cells
+        parts.append(f"# From {earlier}")
         parts += [solution_code(c.source) for c in earlier_cells if grade_id(c) == SETUP_CELL]
         parts += [solution_code(c.source) for c in earlier_cells if is_answer(c) and grade_id(c) != TOOLBOX]
     return "\n\n".join(p.strip() for p in parts if p.strip())

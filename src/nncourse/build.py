@@ -20,8 +20,8 @@ from pathlib import Path
 
 import nbformat
 
-from nncourse.authoring import TOOLBOX, USES, notebook_path, solution_code
-from nncourse.notebook import SETUP_CELL, cells_by_id, grade_id, grading_code, read_notebook
+from nncourse.authoring import TOOLBOX, notebook_path, pasted_toolbox
+from nncourse.notebook import grade_id
 
 
 def course_root(start=None):
@@ -70,30 +70,8 @@ def self_contained_toolbox(root, name):
     toolbox = [cell for cell in nb.cells if grade_id(cell) == TOOLBOX]
     if not toolbox:
         return
-    toolbox[0].source = toolbox_code(root, loaded_assignments(root, name))
+    toolbox[0].source = pasted_toolbox(root, name)
     nbformat.write(nb, path)
-
-
-def loaded_assignments(root, name):
-    """Return the earlier assignments that NAME's source toolbox loads, directly or through theirs, in course order."""
-    found, todo = set(), [name]
-    while todo:
-        toolbox = cells_by_id(read_notebook(notebook_path(root, "source", todo.pop()))).get(TOOLBOX)
-        for earlier in USES.findall(toolbox.source if toolbox else ""):
-            if earlier not in found:
-                found.add(earlier)
-                todo.append(earlier)
-    return [a for a in assignments(root) if a in found]
-
-
-def toolbox_code(root, earlier):
-    """Return the answer cells' code of each `earlier` assignment's source notebook, markers removed."""
-    blocks = []
-    for assignment in earlier:
-        cells = grading_code(read_notebook(notebook_path(root, "source", assignment)))
-        code = [solution_code(source).strip() for cid, source in cells if cid not in (SETUP_CELL, TOOLBOX)]
-        blocks.append(f"# From {assignment}\n" + "\n\n\n".join(code))
-    return "\n\n\n".join(blocks)
 
 
 def build_fresh(root, names=None):

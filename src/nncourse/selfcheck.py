@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from nncourse.checks import ASSIGNMENTS, Student, callee_causes, format_results, public_checks, run_checks
+from nncourse.checks.core import is_assignment_name
 from nncourse.notebook import NotebookError, cells_by_id, execute_cells, grading_code, read_notebook
 
 TIMEOUT_SECONDS = 600
@@ -61,8 +62,9 @@ def check_notebook(path, assignment, quiet_passes=False):
     for function in functions:
         results = run_checks([t for t in tests if t.check.function == function], student)
         all_results += results
-        if function not in present:
-            print(f"\n{function}: the cell with grade_id `{function}` is missing from the notebook.")
+        cell = f"check_{function}" if is_assignment_name(function) else function  # a pipeline check has its own test cell
+        if cell not in present:
+            print(f"\n{function}: the cell with grade_id `{cell}` is missing from the notebook.")
         verdicts[function] = all(r.passed for r in results)
         if verdicts[function] and quiet_passes:
             continue

@@ -77,7 +77,7 @@ def expect_float32(function, name, z, expected):
             hint="float64 creeps in through np.array(..., dtype=float), np.zeros(shape) or .astype(float). "
             "A float32 array combined with plain Python numbers such as 1.0 stays float32.",
         )
-    expect_values(got, expected, name, z)
+    expect_values(got, np.asarray(expected, dtype=np.float32), name, z)
 
 
 def expect_input_unchanged(function, name, z, expected, in_place=None):

@@ -72,7 +72,16 @@ def nbgrader_meta(cell):
 
 
 def grade_id(cell):
-    return nbgrader_meta(cell).get("grade_id")
+    """Return the cell's nbgrader grade_id, or None when it has none or it is not a string."""
+    cid = nbgrader_meta(cell).get("grade_id")
+    return cid if isinstance(cid, str) and cid else None
+
+
+def malformed_grade_ids(nb):
+    """Return one line for each cell whose grade_id is present but not a non-empty string."""
+    found = [nbgrader_meta(c).get("grade_id") for c in nb.cells]
+    return [f"a cell has grade_id {cid!r}, which is not a name; it was ignored" for cid in found
+            if cid is not None and not (isinstance(cid, str) and cid)]
 
 
 def is_answer(cell):
@@ -90,12 +99,44 @@ def grading_code(nb):
     That is the `imports` cell, then every answer cell, in notebook order.
     """
     cells = [c for c in nb.cells if is_answer(c) or (c.get("cell_type") == "code" and grade_id(c) == SETUP_CELL)]
-    return [(grade_id(c) or "?", strip_magics(c.get("source", ""))) for c in cells]
+    return [(grade_id(c) or "?", python_source(c.get("source", ""))) for c in cells]
 
 
-def strip_magics(source):
-    """Return source without IPython-only lines (`%matplotlib`, `!pip`), which plain Python rejects."""
-    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+def python_source(source):
+    """Return a cell's source as the Python that IPython itself would run.
+
+    IPython's own input transformation turns magics (`%matplotlib inline`) and
+    shell escapes (`!pip install ...`) into calls to `get_ipython()` exactly
+    where IPython sees them, and leaves everything else alone, such as a
+    continuation line that starts with `%` or `!=`. Grading answers those calls
+    by doing nothing (see QuietShell). A cell IPython cannot parse is returned
+    as it is, so that running it reports the syntax error.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 (a broken cell is reported when it runs)
+        return source
+
+
+class QuietShell:
+    """Stands in for IPython's shell where graders run cells: magics and shell commands do nothing."""
+
+    def run_line_magic(self, *args, **kwargs):
+        return None
+
+    def run_cell_magic(self, *args, **kwargs):
+        return None
+
+    def system(self, *args, **kwargs):
+        return None
+
+    def getoutput(self, *args, **kwargs):
+        return []
+
+
+QUIET_SHELL = QuietShell()
 
 
 def load_functions(path):
@@ -115,6 +156,7 @@ def load_functions(path):
 def execute_cells(cells, namespace=None):
     """Run [(grade_id, source)] in order in one namespace; return (namespace, errors)."""
     namespace = {"__name__": "__notebook__"} if namespace is None else namespace
+    namespace.setdefault("get_ipython", lambda: QUIET_SHELL)
     errors = {}
     for cell_id, source in cells:
         try:
@@ -140,4 +182,4 @@ def use_functions_from(assignment, namespace=None):
     if errors:
         details = "; ".join(f"cell {k}: {v}" for k, v in errors.items())
         raise NotebookError(f"{assignment} did not run cleanly ({details}); fix it there first")
-    target.update({k: v for k, v in loaded.items() if not k.startswith("__")})
+    target.update({k: v for k, v in loaded.items() if not k.startswith("__") and k != "get_ipython"})

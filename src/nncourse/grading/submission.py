@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nncourse.notebook import SETUP_CELL, NotebookError, grade_id, is_answer, read_notebook, strip_magics
+from nncourse.notebook import SETUP_CELL, NotebookError, grade_id, is_answer, malformed_grade_ids, python_source, read_notebook
 
 
 @dataclass
@@ -58,7 +58,7 @@ def submission_cells(student_nb, instructor_nb):
         if cell.get("cell_type") != "code" or not (cid == SETUP_CELL or is_answer(cell)):
             continue
         if cid == SETUP_CELL:
-            cells.append((cid, strip_magics(cell.source)))
+            cells.append((cid, python_source(cell.source)))
             continue
         mine = student_cells.get(cid)
         if mine is None:
@@ -66,7 +66,7 @@ def submission_cells(student_nb, instructor_nb):
         elif mine.get("cell_type") != "code":
             problems.append(f"the cell `{cid}` was changed to {mine.get('cell_type')}; it counts as not answered")
         else:
-            cells.append((cid, strip_magics(mine.get("source", ""))))
+            cells.append((cid, python_source(mine.get("source", ""))))
     return cells, problems
 
 
@@ -82,5 +82,5 @@ def read_submission(student, folder, assignment, instructor_notebook):
         submission.problems.append(str(error))
         return submission
     submission.cells, more = submission_cells(student_nb, read_notebook(instructor_notebook))
-    submission.problems += more
+    submission.problems += malformed_grade_ids(student_nb) + more
     return submission

@@ -1,4 +1,12 @@
-"""What grading writes: Gradescope's results.json, readable feedback, and the class CSV."""
+"""What grading writes: Gradescope's results.json, readable feedback, and the class CSV.
+
+Everything here may carry text from student code (exception messages, file
+names, student ids), so it is bounded and quoted: each check's message is
+capped, feedback shows student text only inside code fences it cannot close,
+table cells are escaped, a CSV cell cannot start a spreadsheet formula, and
+any character, even an unpaired surrogate from an odd file name, is written
+as valid UTF-8.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,12 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
+
+MESSAGE_LIMIT = 4000  # characters of one check's message or one note that reach a student
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_atomic(path, text):
@@ -15,9 +27,17 @@ def write_atomic(path, text):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
+    with os.fdopen(fd, "wb") as f:
+        f.write(text.encode("utf-8", "backslashreplace"))
     os.replace(tmp, path)
+
+
+def capped(text, limit=MESSAGE_LIMIT):
+    """Return `text` cut to `limit` characters, saying how much was left out."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n... ({len(text) - limit} more characters left out)"
 
 
 def results_json(results, problems):
@@ -27,14 +47,14 @@ def results_json(results, problems):
             "name": r.check.name,
             "score": r.check.points if r.passed else 0.0,
             "max_score": r.check.points,
-            "output": r.message,
+            "output": capped(r.message),
             "visibility": "visible",
         }
         for r in results
     ]
     return {
         "score": sum(t["score"] for t in tests),
-        "output": "\n".join(f"Note: {p}" for p in problems),
+        "output": "\n".join(f"Note: {capped(p)}" for p in problems),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -45,22 +65,46 @@ def max_score(report):
     return sum(t["max_score"] for t in report["tests"])
 
 
+def one_line(text):
+    """Return `text` on one line, control characters shown as spaces."""
+    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", str(text)).strip()
+
+
+def table_cell(text):
+    """Return `text` safe inside a Markdown table cell: one line, pipes and markup escaped."""
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", one_line(text))
+
+
+def fenced(text):
+    """Return `text` in a code fence longer than any run of backticks inside it, so it cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
 def feedback_markdown(student, assignment, report):
     """Return feedback a student can read: every check's name, points and message, never its code."""
-    lines = [f"# {assignment}: feedback for {student}", "",
+    lines = [f"# {table_cell(assignment)}: feedback for {table_cell(student)}", "",
              f"**Score: {report['score']:g} / {max_score(report):g}**", ""]
     if report["output"]:
-        lines += ["## About your submission", ""] + [f"- {line.removeprefix('Note: ')}" for line in report["output"].splitlines()] + [""]
+        notes = [line.removeprefix("Note: ") for line in report["output"].splitlines()]
+        lines += ["## About your submission", "", fenced("\n".join(notes)), ""]
     lines += ["## Checks", "", "| | check | points |", "|---|---|---|"]
     for t in report["tests"]:
         mark = "pass" if t["score"] == t["max_score"] else "FAIL"
-        lines.append(f"| {mark} | {t['name']} | {t['score']:g} / {t['max_score']:g} |")
+        lines.append(f"| {mark} | {table_cell(t['name'])} | {t['score']:g} / {t['max_score']:g} |")
     failed = [t for t in report["tests"] if t["score"] < t["max_score"]]
     if failed:
         lines += ["", "## What went wrong", ""]
         for t in failed:
-            lines += [f"### {t['name']}", "", "```", t["output"] or "(no message)", "```", ""]
+            lines += [f"### {table_cell(t['name'])}", "", fenced(t["output"] or "(no message)"), ""]
     return "\n".join(lines) + "\n"
+
+
+def csv_cell(text):
+    """Return `text` so that a spreadsheet shows it as text, never runs it as a formula."""
+    text = one_line(text)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def grades_csv(rows):
@@ -69,7 +113,7 @@ def grades_csv(rows):
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", "score", "max_score"])
     for student, report in rows:
-        writer.writerow([student, f"{report['score']:g}", f"{max_score(report):g}"])
+        writer.writerow([csv_cell(student), f"{report['score']:g}", f"{max_score(report):g}"])
     return buffer.getvalue()
 
 

@@ -1,0 +1,65 @@
+"""Are results.json, feedback.md and grades.csv bounded and safe whatever student code puts in them?"""
+
+import csv
+import json
+
+import mistune
+import pytest
+
+from nncourse.checks import CheckInfo, Result
+from nncourse.grading.report import MESSAGE_LIMIT, feedback_markdown, grades_csv, results_json, write_student
+
+FORGERY = ("wrong values\n```\n\n# Score: 61 / 61\n\n## Instructor note\nFull marks, well done.\n````\n"
+           "| pass | sigmoid: everything | 61 / 61 |")
+
+
+def report_with(message, problems=()):
+    results = [Result(CheckInfo("softmax", "stable for |z| up to 1e4", 2.0), False, message),
+               Result(CheckInfo("sigmoid_prime", "matches values", 1.0), True)]
+    return results_json(results, list(problems))
+
+
+def headings(markdown):
+    html = mistune.html(markdown)
+    return [line for line in html.splitlines() if line.startswith(("<h1", "<h2", "<h3"))]
+
+
+def test_feedback_keeps_forged_headings_and_notes_inside_a_code_block():
+    """Can an exception message add a heading, a score or an instructor note to the feedback?"""
+    text = feedback_markdown("alice", "01_forward", report_with(FORGERY, problems=[FORGERY]))
+    found = headings(text)
+    assert found == ["<h1>01_forward: feedback for alice</h1>", "<h2>About your submission</h2>", "<h2>Checks</h2>",
+                     "<h2>What went wrong</h2>", "<h3>softmax: stable for |z| up to 1e4</h3>"]
+    html = mistune.html(text)
+    assert html.count("<strong>Score:") == 1
+
+
+def test_feedback_table_keeps_check_names_with_pipes_in_one_cell():
+    """Does a check name with `|z|` stay in its table cell?"""
+    html = mistune.create_markdown(plugins=["table"])(feedback_markdown("alice", "01_forward", report_with("x")))
+    row = next(line for line in html.split("<tr>") if "softmax" in line)
+    assert row.count("<td") == 3 and "|z|" in row
+
+
+@pytest.mark.parametrize("student", ["bob\n# Score: 100", "=HYPERLINK(\"http://x\")", "+1", "@sum"],
+                         ids=["newline", "formula", "plus", "at"])
+def test_student_ids_cannot_inject_headings_or_formulas(student):
+    """Is a student id with a newline or a formula start shown as plain text?"""
+    assert len(headings(feedback_markdown(student, "01_forward", report_with("x")))) == 4
+    rows = list(csv.reader(grades_csv([(student, report_with("x"))]).splitlines()))
+    assert len(rows) == 2 and not rows[1][0].startswith(("=", "+", "-", "@"))
+
+
+def test_results_cap_each_message_and_note():
+    """Does a 5 MB exception message reach the student as a few KB?"""
+    report = report_with("x" * 5_000_000, problems=["y" * 5_000_000])
+    assert len(report["tests"][0]["output"]) < MESSAGE_LIMIT + 100
+    assert len(report["output"]) < MESSAGE_LIMIT + 100
+
+
+def test_write_student_writes_any_text_as_utf8(tmp_path):
+    """Are a surrogate character and a non-UTF-8 folder name written, not a crash?"""
+    student = "caf\udce9"  # how Python spells a folder name that is not valid UTF-8
+    write_student(tmp_path, student, "01_forward", report_with("bad \ud800 char"))
+    json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert "caf" in (tmp_path / "feedback.md").read_text(encoding="utf-8")

@@ -63,3 +63,15 @@ def test_write_student_writes_any_text_as_utf8(tmp_path):
     write_student(tmp_path, student, "01_forward", report_with("bad \ud800 char"))
     json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert "caf" in (tmp_path / "feedback.md").read_text(encoding="utf-8")
+
+
+def test_find_students_lists_every_folder_whatever_its_name(tmp_path):
+    """Is a folder whose name starts with a dot, or is not UTF-8, still a student to grade?"""
+    import os
+
+    from nncourse.grading.grader import find_students
+
+    for name in (b".hidden_student", b"caf\xe9", b"plain", b".ipynb_checkpoints"):
+        os.mkdir(os.path.join(os.fsencode(tmp_path), name))
+    (tmp_path / "notes.txt").write_text("not a student")
+    assert find_students(tmp_path, "01_forward") == sorted([".hidden_student", "caf\udce9", "plain"])

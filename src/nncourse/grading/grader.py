@@ -121,12 +121,18 @@ def grade_with(worker, job):
     return json.loads((job.out / "results.json").read_text())
 
 
+NOT_STUDENTS = {".ipynb_checkpoints"}  # folders Jupyter makes, never a student's
+
+
 def find_students(submitted, assignment):
-    """Return the student ids under submitted/ (a student without this assignment is included)."""
+    """Return the student ids under submitted/: every folder, whatever its name (a dot, odd bytes).
+
+    A student without this assignment is included, and gets a row saying so.
+    """
     submitted = Path(submitted)
     if not submitted.is_dir():
         raise FileNotFoundError(f"no submissions folder at {submitted}")
-    return sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(p.name for p in submitted.iterdir() if p.is_dir() and p.name not in NOT_STUDENTS)
 
 
 def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, extra_args=(), log=print):  # noqa: PLR0913

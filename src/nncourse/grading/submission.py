@@ -9,6 +9,7 @@ student, and grading goes on with what is usable.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,20 +25,36 @@ class Submission:
 
 
 def find_notebook(folder, assignment):
-    """Return (path or None, problems) for the notebook of `assignment` in a student's folder."""
+    """Return (path or None, problems) for the notebook of `assignment` in a student's folder.
+
+    Links are never followed: a submitted "notebook" that is a symlink (to the
+    instructor's notebook, say) is refused, and so is a linked folder.
+    """
     folder = Path(folder)
-    if not folder.is_dir():
-        return None, [f"nothing was submitted for {assignment} (no folder {folder.name}/)"]
+    if folder.is_symlink() or not folder.is_dir():
+        why = "is a link, which is not accepted" if folder.is_symlink() else "is missing"
+        return None, [f"nothing was submitted for {assignment} (the folder {folder.name}/ {why})"]
     expected = folder / f"{assignment}.ipynb"
+    if expected.is_symlink():
+        return None, [f"{assignment}.ipynb is a link, not a notebook; submit the notebook file itself"]
     if expected.is_file():
         return expected, []
-    notebooks = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    notebooks = sorted(p for p in walk_without_links(folder) if p.suffix == ".ipynb" and ".ipynb_checkpoints" not in p.parts)
     if len(notebooks) == 1:
         return notebooks[0], [f"the notebook was renamed to {notebooks[0].name}; graded it anyway"]
     if not notebooks:
         return None, [f"no notebook found; expected {assignment}.ipynb"]
     names = ", ".join(p.name for p in notebooks)
     return None, [f"{assignment}.ipynb is missing and several other notebooks are there ({names}); rename yours to {assignment}.ipynb"]
+
+
+def walk_without_links(folder):
+    """Return the regular files under `folder`, never entering or returning a symlink."""
+    found = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(top, d))]
+        found += [Path(top) / f for f in files if not os.path.islink(os.path.join(top, f))]
+    return found
 
 
 def submission_cells(student_nb, instructor_nb):

@@ -6,7 +6,9 @@ that the committed release/ and solutions/ match a fresh build.
 
 A solutions notebook is a model submission, so it must stand alone: its
 toolbox cell gets the earlier assignments' functions written out, where the
-instructor's notebook loads them from the sibling notebooks.
+instructor's notebook loads them from the sibling notebooks. A release
+notebook's toolbox cell calls `fill_toolbox()`, which copies the student's own
+functions in. Both record which earlier assignments the toolbox holds.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from nncourse.authoring import TOOLBOX, notebook_path, pasted_toolbox
+from nncourse.authoring import TOOLBOX, builds_on, notebook_path, pasted_toolbox
 from nncourse.notebook import grade_id
 
 
@@ -56,7 +58,42 @@ def build(root, names=None):
     for name in names or assignments(root):
         nbgrader(root, "generate_assignment", name, "--force")
         nbgrader(root, "generate_solution", name, "--force")
+        fill_call_toolbox(root, name)
         self_contained_toolbox(root, name)
+
+
+def edit_toolbox(path, edit):
+    """Apply `edit(cell)` to the toolbox cell of the notebook at `path`, if it has one, and save it."""
+    from nbgrader.utils import compute_checksum  # only instructors, who build, install nbgrader
+
+    nb = nbformat.read(path, as_version=4)
+    toolbox = [cell for cell in nb.cells if grade_id(cell) == TOOLBOX]
+    if not toolbox:
+        return
+    edit(toolbox[0])
+    if "checksum" in toolbox[0].metadata.nbgrader:
+        toolbox[0].metadata.nbgrader.checksum = compute_checksum(toolbox[0])
+    nbformat.write(nb, path)
+
+
+def record_builds_on(cell, earlier):
+    """Record in the toolbox cell which earlier assignments it holds, for fill_toolbox and check_toolbox."""
+    cell.metadata.setdefault("nncourse", {})["builds_on"] = list(earlier)
+
+
+def fill_call_toolbox(root, name):
+    """Make release/NAME's toolbox cell call fill_toolbox(), where nbgrader left a NotImplementedError stub."""
+    from nncourse.toolbox import FILL_CALL, joined
+
+    earlier = builds_on(Path(root) / "source", name)
+
+    def edit(cell):
+        cell.source = (f"# Your toolbox: your finished functions from {joined(earlier)}.\n"
+                       "# Save those notebooks, then run this cell: it copies your functions into it,\n"
+                       "# so that this notebook stands on its own.\n" + FILL_CALL)
+        record_builds_on(cell, earlier)
+
+    edit_toolbox(notebook_path(root, "release", name), edit)
 
 
 def self_contained_toolbox(root, name):
@@ -65,13 +102,12 @@ def self_contained_toolbox(root, name):
     The grader's sandbox cannot see sibling notebooks, so `use_functions_from`
     would leave the published solution without them.
     """
-    path = notebook_path(root, "solutions", name)
-    nb = nbformat.read(path, as_version=4)
-    toolbox = [cell for cell in nb.cells if grade_id(cell) == TOOLBOX]
-    if not toolbox:
-        return
-    toolbox[0].source = pasted_toolbox(root, name)
-    nbformat.write(nb, path)
+
+    def edit(cell):
+        cell.source = pasted_toolbox(root, name)
+        record_builds_on(cell, builds_on(Path(root) / "source", name))
+
+    edit_toolbox(notebook_path(root, "solutions", name), edit)
 
 
 def build_fresh(root, names=None):

@@ -1,4 +1,4 @@
-"""The `nncourse` command: build, check, fetch data, demo."""
+"""The `nncourse` command: for students, check, toolbox and mnist; for instructors, build, grade and the rest."""
 
 from __future__ import annotations
 
@@ -155,48 +155,102 @@ def cmd_gradescope(args):
     return 0
 
 
+def cmd_toolbox(args):
+    from nncourse.toolbox import fill_in_child
+
+    return fill_in_child(args.notebook)
+
+
+def add_build(command):
+    command.add_argument("assignments", nargs="*", help="assignment names, such as 01_forward (default: all)")
+
+
+def add_check(command):
+    command.add_argument("notebook", help="the saved notebook to check, such as 01_forward/01_forward.ipynb")
+    command.add_argument("--assignment", help="assignment name, if the notebook's folder does not say")
+
+
+def add_toolbox(command):
+    command.add_argument("notebook", help="the saved notebook whose toolbox cell to fill, "
+                                          "such as 04_training/04_training.ipynb")
+
+
+def add_mnist(command):
+    command.add_argument("--idx-dir", help="a folder with the four standard MNIST IDX files")
+    command.add_argument("--cache-dir", help="where to cache (default: $NNCOURSE_DATA or ~/.cache/nncourse)")
+
+
+def add_grade(command):
+    command.add_argument("assignment", help="the assignment to grade, such as 01_forward")
+    command.add_argument("--submitted", help="nbgrader's submitted/ folder (default: <course>/submitted)")
+    command.add_argument("--out", help="where results go (default: <course>/graded)")
+    command.add_argument("--jobs", type=int, default=1, help="students graded at once (default 1)")
+    command.add_argument("--force", action="store_true", help="regrade students already graded")
+    command.add_argument("--no-gradebook", action="store_true", help="do not write scores into nbgrader's gradebook")
+    add_isolation_options(command)
+
+
+def add_grade_notebook(command):
+    command.add_argument("path", help="a notebook, or the folder holding it")
+    command.add_argument("--assignment", required=True, help="the assignment it is a submission of, such as 01_forward")
+    command.add_argument("--course", help="the course folder with source/ and autograder/ (default: found from here)")
+    add_isolation_options(command)
+
+
+def add_gradescope(command):
+    command.add_argument("assignment", help="the assignment to bundle, such as 05_mnist")
+    command.add_argument("--out", help="zip path (default: <course>/gradescope/<assignment>.zip)")
+
+
+# name -> (one-line summary, what adds its arguments, what runs it), in the order --help lists them
+STUDENT_COMMANDS = {
+    "check": ("run a notebook's public checks without Jupyter; exit 0 when all pass", add_check, cmd_check),
+    "toolbox": ("copy your functions from your earlier notebooks into this notebook's toolbox cell", add_toolbox,
+                cmd_toolbox),
+    "mnist": ("fetch, verify and cache MNIST", add_mnist, cmd_mnist),
+}
+INSTRUCTOR_COMMANDS = {
+    "build": ("build release/ and solutions/ from source/ with nbgrader", add_build, cmd_build),
+    "grade": ("grade every submission of an assignment with the hidden checks", add_grade, cmd_grade),
+    "grade-notebook": ("grade one notebook (or the folder holding it); print Gradescope JSON", add_grade_notebook,
+                       cmd_grade_notebook),
+    "gradescope": ("build a Gradescope autograder zip for an assignment", add_gradescope, cmd_gradescope),
+    "demo": ("show self-checks and train the reference network on MNIST", None, cmd_demo),
+}
+
+
+def command_list():
+    """Return the commands for --help, student commands first, each with its summary."""
+    lines = []
+    for heading, commands in (("for students", STUDENT_COMMANDS), ("for instructors", INSTRUCTOR_COMMANDS)):
+        lines += ["", f"{heading}:"] + [f"  {name:<16}{summary}" for name, (summary, _, _) in commands.items()]
+    return "\n".join(lines)
+
+
+def package_version():
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nncourse")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def parser():
-    p = argparse.ArgumentParser(prog="nncourse", description="Build a neural network from scratch, and grade it.")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    s = sub.add_parser("build", help="build release/ and solutions/ from source/ with nbgrader")
-    s.add_argument("assignments", nargs="*", help="assignment names (default: all)")
-    s.set_defaults(run=cmd_build)
-
-    s = sub.add_parser("check", help="run a notebook's public checks without Jupyter")
-    s.add_argument("notebook")
-    s.add_argument("--assignment", help="assignment name, if the notebook's folder does not say")
-    s.set_defaults(run=cmd_check)
-
-    s = sub.add_parser("grade", help="grade every submission of an assignment with the hidden checks")
-    s.add_argument("assignment")
-    s.add_argument("--submitted", help="nbgrader's submitted/ folder (default: <course>/submitted)")
-    s.add_argument("--out", help="where results go (default: <course>/graded)")
-    s.add_argument("--jobs", type=int, default=1, help="students graded at once")
-    s.add_argument("--force", action="store_true", help="regrade students already graded")
-    s.add_argument("--no-gradebook", action="store_true", help="do not write scores into nbgrader's gradebook")
-    add_isolation_options(s)
-    s.set_defaults(run=cmd_grade)
-
-    s = sub.add_parser("grade-notebook", help="grade one notebook (or the folder holding it); print Gradescope JSON")
-    s.add_argument("path")
-    s.add_argument("--assignment", required=True)
-    s.add_argument("--course", help="the course folder with source/ and autograder/ (default: found from here)")
-    add_isolation_options(s)
-    s.set_defaults(run=cmd_grade_notebook)
-
-    s = sub.add_parser("gradescope", help="build a Gradescope autograder zip for an assignment")
-    s.add_argument("assignment")
-    s.add_argument("--out", help="zip path (default: <course>/gradescope/<assignment>.zip)")
-    s.set_defaults(run=cmd_gradescope)
-
-    s = sub.add_parser("demo", help="show self-checks and train the reference network on MNIST")
-    s.set_defaults(run=cmd_demo)
-
-    s = sub.add_parser("mnist", help="fetch, verify and cache MNIST")
-    s.add_argument("--idx-dir", help="a folder with the four standard MNIST IDX files")
-    s.add_argument("--cache-dir", help="where to cache (default: $NNCOURSE_DATA or ~/.cache/nncourse)")
-    s.set_defaults(run=cmd_mnist)
+    p = argparse.ArgumentParser(
+        prog="nncourse",
+        description="Build a neural network from scratch in numpy, and grade it.\n" + command_list(),
+        epilog="Run `nncourse COMMAND --help` for a command's arguments.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"nncourse {package_version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", help="one of the commands above")
+    for name, (summary, add_arguments, run) in {**STUDENT_COMMANDS, **INSTRUCTOR_COMMANDS}.items():
+        # No help= here: argparse would list every command again, ungrouped.
+        command = sub.add_parser(name, description=summary)
+        if add_arguments:
+            add_arguments(command)
+        command.set_defaults(run=run)
     return p
 
 

@@ -135,8 +135,53 @@ def find_students(submitted, assignment):
     return sorted(p.name for p in submitted.iterdir() if p.is_dir() and p.name not in NOT_STUDENTS)
 
 
+class GradingSetupError(Exception):
+    """The course or the machine is not ready to grade: the instructor's to fix, never a student's 0."""
+
+
+def preflight(assignment, autograder, source):
+    """Raise GradingSetupError unless the assignment's hidden checks collect and its reference solution runs.
+
+    Runs before any student is graded, so an instructor's typo or a broken
+    hidden check stops the run with its message and nothing written.
+    """
+    autograder, source = Path(autograder), Path(source)
+    hidden = autograder / f"test_{assignment}.py"
+    if not hidden.is_file():
+        known = sorted(p.stem.removeprefix("test_") for p in autograder.glob("test_*.py"))
+        raise GradingSetupError(f"unknown assignment {assignment!r}: no {hidden}; known: {', '.join(known) or 'none'}")
+    notebook = source / assignment / f"{assignment}.ipynb"
+    if not notebook.is_file():
+        raise GradingSetupError(f"no instructor notebook {notebook}")
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", str(hidden), "-c", str(autograder / "pytest.ini"), "--rootdir", str(autograder),
+         "--import-mode=importlib", "-p", "no:cacheprovider", "--collect-only", "-q"],
+        capture_output=True, text=True, cwd=autograder, env=dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"),
+    )
+    if collected.returncode != 0:
+        raise GradingSetupError(f"the hidden checks of {assignment} do not load:\n{collected.stdout[-3000:]}{collected.stderr[-2000:]}")
+    from nncourse.notebook import load_functions
+
+    _, errors = load_functions(notebook)
+    if errors:
+        details = "; ".join(f"cell {cell}: {message}" for cell, message in errors.items())
+        raise GradingSetupError(f"the instructor notebook of {assignment} does not run: {details}")
+
+
+def all_failed_alike(reports):
+    """Return the grader-side error every student's grading ended with, if it is one and the same, else None."""
+    failed = lambda r: len(r["tests"]) == 1 and r["tests"][0]["name"].endswith(": grading")  # noqa: E731 (see failed_report)
+    messages = {r["tests"][0]["output"] if failed(r) else None for r in reports}
+    return messages.pop() if len(messages) == 1 and None not in messages and len(reports) > 1 else None
+
+
 def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, extra_args=(), log=print):  # noqa: PLR0913
-    """Grade every student; write results.json and feedback per student and grades.csv; return the rows."""
+    """Grade every student; write results.json and feedback per student and grades.csv; return the rows.
+
+    Raises GradingSetupError, before anything is written, when the course is not
+    ready to grade, and after the run when every student failed alike.
+    """
+    preflight(assignment, autograder, source)
     out = Path(out) / assignment
     todo = [
         Job(assignment, s, Path(submitted) / s / assignment, out / s, Path(autograder), Path(source))
@@ -169,6 +214,9 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
         thread.join()
     rows = [(job.student, json.loads((job.out / "results.json").read_text())) for job in todo]
     write_atomic(out / "grades.csv", grades_csv(rows))
+    shared = all_failed_alike([report for _, report in rows])
+    if shared:
+        raise GradingSetupError(f"grading failed for every student with the same error, so it is the grader's: {shared}")
     return rows
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from nncourse.checks.callees import calls_to_graded
 from nncourse.checks.core import CheckFailure, CheckInfo, Student, caller_namespace, graded
+from nncourse.checks.mistakes import mistake
 
 __all__ = [
     "ASSIGNMENTS",
@@ -20,6 +21,7 @@ __all__ = [
     "CheckInfo",
     "Result",
     "Student",
+    "carry_diagnoses",
     "check",
     "graded",
     "public_checks",
@@ -74,24 +76,50 @@ def assignment_of(function):
 
 @dataclass(frozen=True)
 class Result:
+    """The verdict of one check. mistake: the catalogue key of the usual mistake its message names, if any."""
+
     check: CheckInfo
     passed: bool
     message: str = ""
+    mistake: str | None = None
 
 
 def run_checks(tests, student):
-    """Run each check against `student`; return one Result per check."""
+    """Run each check against `student`; return one Result per check, with diagnoses carried (see carry_diagnoses)."""
     results = []
     for test in tests:
         try:
             test(student)
         except CheckFailure as failure:
-            results.append(Result(test.check, False, str(failure)))
+            results.append(Result(test.check, False, str(failure), failure.mistake))
         except Exception as error:  # noqa: BLE001 (a broken check must not hide the others)
             results.append(Result(test.check, False, f"the check itself failed: {type(error).__name__}: {error}"))
         else:
             results.append(Result(test.check, True))
-    return results
+    return carry_diagnoses(results)
+
+
+SAME_MISTAKE = "Probably the same mistake as above: "
+
+
+def carry_diagnoses(results):
+    """Return `results` where a failure naming no usual mistake repeats the one named by an earlier failure of its function.
+
+    One mistake often fails several checks of a function, and only some of them
+    can recognise it; the others would say just "wrong values". Public and hidden
+    results both pass through here, and a result passes through unchanged the
+    second time.
+    """
+    named, carried = {}, []
+    for result in results:
+        key = named.get(result.check.function)
+        if not result.passed and result.mistake is None and key is not None:
+            message = f"{SAME_MISTAKE}{mistake(key).headline}\n{result.message}"
+            result = Result(result.check, False, message, key)
+        elif not result.passed and result.mistake is not None:
+            named[result.check.function] = result.mistake
+        carried.append(result)
+    return carried
 
 
 def format_results(function, results, causes=()):

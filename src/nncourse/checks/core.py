@@ -10,9 +10,11 @@ from the notebook's check cell, from `nncourse check`, and under pytest in
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import os
 import sys
+import sysconfig
 import types
 import warnings
 from dataclasses import dataclass
@@ -97,13 +99,14 @@ def graded(function, what, points=1.0, timeout=DEFAULT_TIMEOUT, *, rules=None, p
 class CheckFailure(AssertionError):
     """A check failed: says what went wrong, on which input, and how to fix it."""
 
-    def __init__(self, problem, *, input=None, expected=None, got=None, hint=None):
+    def __init__(self, problem, *, input=None, expected=None, got=None, hint=None, mistake=None):
         super().__init__(problem)
         self.problem = problem
         self.input = input
         self.expected = expected
         self.got = got
         self.hint = hint
+        self.mistake = mistake  # the catalogue key of the usual mistake this failure names, if any
 
     def __str__(self):
         lines = [self.problem]
@@ -118,18 +121,58 @@ class CheckFailure(AssertionError):
         return "\n".join(lines)
 
 
-def show(value):
-    """Return a short readable text for a value in a message."""
+def show(value, name=None):
+    """Return a short readable text for a value in a message; `name` is the argument it was passed as."""
     if isinstance(value, str):
         return value
     if isinstance(value, np.ndarray):
         body = np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=True)
         return f"{body}  (shape {value.shape}, {value.dtype})"
     if isinstance(value, dict):
-        return ", ".join(f"{k}={show(v)}" for k, v in value.items())
+        entries = [f"{k}=" + show(v, k).replace("\n", "\n" + " " * (len(str(k)) + 1)) for k, v in value.items()]
+        line = ", ".join(entries)
+        return line if len(line) <= LINE_WIDTH and "\n" not in line else "\n".join(entries)
+    if holds_arrays(value):
+        return summarize(value, name)
     if isinstance(value, float):
         return f"{value:.10g}"
     return repr(value)
+
+
+# How the pairs of the course's nested arguments are written, for the summary of a cache or params.
+PAIR_NAMES = {"params": "(W, b)", "grads": "(dW, db)", "velocity": "(W, b)-shaped", "cache": "(a_prev, z)",
+              "teacher_params": "(W, b)"}
+SUMMARY_ITEMS = 6  # items a summary lists before it only counts the rest
+LINE_WIDTH = 100  # a dict of values (a call's arguments) longer than this, or spanning lines, is shown one per line
+
+
+def holds_arrays(value):
+    """Return whether `value` is a list or tuple of lists or tuples of arrays, such as params or a cache."""
+    return isinstance(value, (list, tuple)) and any(
+        isinstance(item, (list, tuple)) and any(isinstance(part, np.ndarray) for part in item) for item in value)
+
+
+def summarize(value, name=None):
+    """Return the shapes and dtypes of a nested list of arrays, item by item.
+
+    For params: "list of 2 (W, b) pairs: (2, 3) float64, (3,) float64; (3, 2) float64, (2,) float64".
+    """
+    pairs = all(isinstance(item, (list, tuple)) and len(item) == 2 for item in value)
+    kind = f"{PAIR_NAMES[name]} pairs" if pairs and name in PAIR_NAMES else "pairs" if pairs else "items"
+    items = [shape_of(item) for item in value[:SUMMARY_ITEMS]]
+    if len(value) > SUMMARY_ITEMS:
+        items.append(f"... ({len(value) - SUMMARY_ITEMS} more)")
+    return f"{type(value).__name__} of {len(value)} {kind}: " + "; ".join(items)
+
+
+def shape_of(value):
+    """Return an array's shape and dtype, or those of each array in a list or tuple."""
+    if isinstance(value, np.ndarray):
+        return f"{value.shape} {value.dtype}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shape_of(item) for item in value)
+    text = show(value)
+    return text if len(text) <= 40 else f"a {type(value).__name__}"
 
 
 def relative_difference(expected, got):
@@ -189,16 +232,20 @@ class Student:
             start = cpu_seconds()
             try:
                 with swapped_in(self._namespace, replacements):
-                    return call(name, function, args, kwargs)
+                    return call(name, function, args, kwargs, answered=replacements.values())
             finally:
                 self.last_cpu_seconds = cpu_seconds() - start
 
         return timed
 
 
-def call(name, function, args, kwargs):
-    """Return plain(function(*args, **kwargs)), turning trouble into a StudentError."""
-    shown_input = describe_call(args, kwargs)
+def call(name, function, args, kwargs, answered=()):
+    """Return plain(function(*args, **kwargs)), turning trouble into a StudentError.
+
+    answered: the functions standing in for graded callees during the call; an
+    error inside them is placed at the student's line that called them.
+    """
+    shown_input = describe_call(args, kwargs, parameter_names(function))
     try:
         # numpy's RuntimeWarnings (overflow, log of 0, 0/0) are instability, which is graded; any other
         # warning, and whatever a correct function prints to stderr, costs nothing (nbgrader would zero
@@ -225,30 +272,103 @@ def call(name, function, args, kwargs):
     except RecursionError:
         raise StudentError(f"`{name}` recursed too deeply.", input=shown_input) from None
     except Exception as error:  # noqa: BLE001 (any student error becomes a message)
+        frames = student_frames(error, answered)
         raise StudentError(
-            f"`{name}` raised {type(error).__name__}: {error}",
+            f"`{name}` raised {type(error).__name__}{place(name, frames)}: {error}",
             input=shown_input,
-            hint=where(error),
+            hint=where_hint(name, frames, str(error)),
         ) from None
 
 
-def describe_call(args, kwargs):
-    parts = {f"arg{i}": a for i, a in enumerate(args) if not callable(a)}
+def parameter_names(function):
+    """Return the names of the positional parameters of `function`, or () when it has no readable signature."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return ()
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p.name for p in parameters if p.kind in positional)
+
+
+def describe_call(args, kwargs, names=()):
+    """Return {parameter name: value} of a call's arguments, for a message; `names` are the parameters' names.
+
+    An argument beyond `names` is shown as argN. Functions are left out; nested
+    lists of arrays (params, caches) are summarised by `show` as shapes and dtypes.
+    """
+    parts = {names[i] if i < len(names) else f"arg{i}": a for i, a in enumerate(args) if not callable(a)}
     parts.update({k: v for k, v in kwargs.items() if not callable(v)})
     return {k: v for k, v in parts.items() if isinstance(v, (np.ndarray, int, float, str, list, tuple))}
 
 
-def where(error):
-    """Return 'line N of `f`' for the innermost frame of the student's code."""
-    tb = error.__traceback__
-    frame = None
+def library_folders():
+    """Return the folders whose code is not the student's: Python's own, installed packages, and this kit."""
+    paths = sysconfig.get_paths()
+    folders = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths}
+    folders.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the nncourse package
+    return tuple(os.path.join(folder, "") for folder in sorted(folders))
+
+
+LIBRARY_FOLDERS = library_folders()
+
+
+def is_students(code, answered_codes):
+    """Return whether `code` belongs to the student's code, not to Python, numpy, the kit or a stand-in answer."""
+    filename = code.co_filename
+    if code in answered_codes or filename.startswith(("<frozen", "<expression>")):
+        return False
+    return filename.startswith("<") or not os.path.abspath(filename).startswith(LIBRARY_FOLDERS)
+
+
+def codes_of(functions):
+    """Return the code objects of `functions`, nested functions and comprehensions included."""
+    codes, stack = set(), [getattr(f, "__code__", None) for f in functions]
+    while stack:
+        code = stack.pop()
+        if code is not None and code not in codes:
+            codes.add(code)
+            stack += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return codes
+
+
+def student_frames(error, answered=()):
+    """Return (function, line) for each frame of the student's code in the error's traceback, outermost first."""
+    answered_codes = codes_of(answered)
+    frames, tb = [], error.__traceback__
     while tb is not None:
-        if not tb.tb_frame.f_code.co_filename.startswith(("<frozen", __file__)):
-            frame = tb
+        code = tb.tb_frame.f_code
+        if is_students(code, answered_codes):
+            function = code.co_name
+            if function.startswith("<"):  # a comprehension or lambda belongs to the function it is written in
+                function = frames[-1][0] if frames else None
+            frames.append((function, tb.tb_lineno))
         tb = tb.tb_next
-    if frame is None:
-        return None
-    return f"The error happened in `{frame.tb_frame.f_code.co_name}`, line {frame.tb_lineno} of its cell."
+    return frames
+
+
+def place(name, frames):
+    """Return where in the student's code an error happened: " on line 4 of its cell", or " in `f`, line 4 of its cell"."""
+    if not frames:
+        return ""
+    function, line = frames[-1]
+    if function in (name, None):
+        return f" on line {line} of its cell"
+    return f" in `{function}`, line {line} of its cell"
+
+
+def where_hint(name, frames, text):
+    """Return the hint for an error in student code: when it happened in another function, the line that called it."""
+    shapes = any(word in text for word in ("broadcast", "shapes", "mismatch", "aligned"))
+    if len(frames) >= 2 and frames[-1][0] not in (name, None):
+        function, (caller, line) = frames[-1][0], frames[-2]
+        hint = f"`{function}` was called from line {line} of `{caller or name}`'s cell."
+        if shapes:
+            hint += (f" If `{function}` passes its own checks, look at what that line passes to it: "
+                     "print the .shape of each argument.")
+        return hint
+    if shapes:
+        return "Print the .shape of the arrays on that line and compare them with the shapes in the docstring."
+    return None
 
 
 def plain(value, name, depth=0):

@@ -48,7 +48,7 @@ class Mistake:
     def failure(self, detail=None, *, input=None, expected=None, got=None):
         """Return the CheckFailure that reports this mistake; `detail` says what was seen on this input."""
         problem = f"{self.headline} {detail}" if detail else self.headline
-        return CheckFailure(problem, input=input, expected=expected, got=got, hint=self.hint)
+        return CheckFailure(problem, input=input, expected=expected, got=got, hint=self.hint, mistake=self.key)
 
     @contextlib.contextmanager
     def catches(self, marker, input=None, expected=None):

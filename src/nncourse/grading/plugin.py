@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from nncourse.checks import Result, Student
+from nncourse.checks import Result, Student, carry_diagnoses
 from nncourse.checks.callees import answered_callees
+from nncourse.checks.core import parameter_names
 from nncourse.grading.sandbox import Isolation, Limits, RemoteStudent, Sandbox
 from nncourse.grading.submission import read_submission
 from nncourse.notebook import load_functions
@@ -89,7 +90,10 @@ def pytest_runtest_makereport(item, call):
     failed_setup = report.when == "setup" and report.failed
     if report.when == "call" or failed_setup:
         message = "" if report.passed else failure_message(call.excinfo)
-        item.config.stash[RESULTS_KEY].append(Result(info, report.passed, message))
+        key = None if report.passed or call.excinfo is None else getattr(call.excinfo.value, "mistake", None)
+        results = item.config.stash[RESULTS_KEY]
+        results.append(Result(info, report.passed, message, key))
+        results[:] = carry_diagnoses(results)
     return report
 
 
@@ -111,7 +115,7 @@ def pytest_sessionfinish(session):
     if path:
         rows = [
             {"name": r.check.name, "function": r.check.function, "points": r.check.points,
-             "passed": r.passed, "message": r.message}
+             "passed": r.passed, "message": r.message, "mistake": r.mistake}
             for r in session.config.stash[RESULTS_KEY]
         ]
         Path(path).write_text(json.dumps(rows, indent=1))
@@ -163,7 +167,16 @@ def sandboxed_student(request):
     problems += submission.problems
     problems += [f"the cell `{cid}` raised {message}" for cid, message in sandbox.load_errors.items()]
     return RemoteStudent(sandbox, config.stash[TIMEOUT_KEY],
-                         answers=lambda name: reference_answers(config.stash[CHECK_KEY], name))
+                         answers=lambda name: reference_answers(config.stash[CHECK_KEY], name),
+                         parameters=lambda name: reference_parameters(config, module, name))
+
+
+def reference_parameters(config, module, name):
+    """Return the names of the positional parameters of the reference `name`, for messages; () without a reference."""
+    try:
+        return parameter_names(reference_namespace(config, module).get(name))
+    except (OSError, RuntimeError):
+        return ()
 
 
 def hidden_folders(config, instructor):

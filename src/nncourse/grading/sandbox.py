@@ -255,16 +255,17 @@ class Sandbox:
             return {"dead": str(box["dead"])}
         return box["reply"]
 
-    def call(self, name, args, kwargs=None, timeout=None, answers=None):
+    def call(self, name, args, kwargs=None, timeout=None, answers=None, parameters=()):
         """Return the plain value of the student's `name(*args, **kwargs)`, or raise StudentError.
 
         answers: {callee: reference function}; the student's calls to these
         graded functions are answered with the reference's values.
+        parameters: the names of the function's positional parameters, for messages.
         """
         kwargs = kwargs or {}
         answers = answers or {}
         timeout = self.limits.call_seconds if timeout is None else timeout
-        shown = describe_call(args, kwargs)
+        shown = describe_call(args, kwargs, parameters)
         if self.process is None or self.process.poll() is not None:
             self.close_process()
             self.start()  # a fresh child, after a timeout or a crash
@@ -398,12 +399,16 @@ class RemoteStudent:
 
     timeout: a dict whose "seconds" the grader sets for each check, read at every call.
     answers: as for checks.Student; the calls are answered here, in the grader.
+    parameters: optional; parameters(name) returns the names of the positional
+    parameters of the graded function `name` (the reference's), so that messages
+    show arguments by name; without it they show as arg0, arg1, ...
     """
 
-    def __init__(self, sandbox, timeout=None, answers=None):
+    def __init__(self, sandbox, timeout=None, answers=None, parameters=None):
         self._sandbox = sandbox
         self._timeout = timeout if timeout is not None else {"seconds": None}
         self._answers = answers
+        self._parameters = parameters
 
     @property
     def last_cpu_seconds(self):
@@ -416,6 +421,7 @@ class RemoteStudent:
 
         def remote(*args, **kwargs):
             answers = self._answers(name) if self._answers else {}
-            return self._sandbox.call(name, args, kwargs, self._timeout["seconds"], answers)
+            parameters = self._parameters(name) if self._parameters else ()
+            return self._sandbox.call(name, args, kwargs, self._timeout["seconds"], answers, parameters)
 
         return remote

@@ -616,6 +616,12 @@ NET_A1_TANH = np.array([[-0.46211715726000974, -0.935409070603099, 0.92166855440
                         [0.8853516482022624, -0.3799489622552249, -0.8617231593133063, 0.9216685544064713]])
 NET_LOGITS_RELU = np.array([[0.69, 1.34], [-0.47, 0.16]])
 NET_LOGITS_TANH = np.array([[1.7534317625223421, 0.20243088917641236], [-0.24937560723216828, -0.8412153272902692]])
+# What the usual mistakes of forward return as logits of the small network.
+NET_LOGITS_THROUGH_ACTIVATION = {  # the activation applied to the last layer's z too
+    "relu": np.array([[0.69, 1.34], [0.0, 0.16]]),
+    "tanh": np.array([[0.9417648553348175, 0.19971038425284235], [-0.24433163423520565, -0.6864522432919449]]),
+}
+NET_LOGITS_LINEAR = np.array([[3.6, 0.14], [-0.71, -1.09]])  # no activation on the hidden layer
 
 
 def fresh_network(dtype=np.float64):
@@ -645,17 +651,27 @@ def unpack_forward(result, n_layers, shown):
     return logits, cache
 
 
+def name_logits_mistake(logits, activation, shown, tol=1e-6):
+    """Raise the usual mistake whose logits of the small network with `activation` are `logits`, if there is one."""
+    expected = {"relu": NET_LOGITS_RELU, "tanh": NET_LOGITS_TANH}[activation]
+    report = {"input": shown, "expected": expected, "got": logits}
+    if activation != "relu" and matches(logits, NET_LOGITS_RELU, tol):
+        raise mistake("forward-ignores-activation").failure(
+            f"forward(x, params, activation=\"{activation}\") gave the ReLU network's logits.", **report)
+    if matches(logits, NET_LOGITS_THROUGH_ACTIVATION[activation], tol):
+        raise mistake("forward-activation-on-logits").failure(
+            f"The last layer must return raw z, not {activation}(z).", **report)
+    if matches(logits, NET_LOGITS_LINEAR, tol):
+        raise mistake("forward-no-hidden-activation").failure(**report)
+
+
 @graded("forward", "logits of a small ReLU network (default activation)", rules=("values", "defaults", "shape"))
 def test_forward_relu_logits(student):
     x, params = fresh_network()
     shown = {"x": x}
     logits, _ = unpack_forward(student.forward(x, params), 2, shown)
     as_array("forward", logits, (2, 2), shown)
-    if matches(logits, [[0.69, 1.34], [0.0, 0.16]]):
-        raise mistake("forward-activation-on-logits").failure(
-            "The last layer must return raw z, not relu(z).", input=shown, expected=NET_LOGITS_RELU, got=logits)
-    if matches(logits, [[3.6, 0.14], [-0.71, -1.09]]):
-        raise mistake("forward-no-hidden-activation").failure(input=shown, expected=NET_LOGITS_RELU, got=logits)
+    name_logits_mistake(logits, "relu", shown)
     expect_values("forward", logits, NET_LOGITS_RELU, shown, hint="Hidden layers: a = relu(a_prev @ W + b). Last layer: logits = a_prev @ W + b.")
 
 
@@ -683,10 +699,7 @@ def test_forward_activation_argument(student):
     shown = {"x": x, "activation": "tanh"}
     logits, _ = unpack_forward(student.forward(x, params, activation="tanh"), 2, shown)
     as_array("forward", logits, (2, 2), shown)
-    if matches(logits, NET_LOGITS_RELU):
-        raise mistake("forward-ignores-activation").failure(
-            "forward(x, params, activation=\"tanh\") gave the ReLU network's logits.",
-            input=shown, expected=NET_LOGITS_TANH, got=logits)
+    name_logits_mistake(logits, "tanh", shown)
     expect_values("forward", logits, NET_LOGITS_TANH, shown)
 
 
@@ -695,6 +708,8 @@ def test_forward_float32(student):
     x, params = fresh_network(np.float32)
     shown = {"x": x, "activation": "tanh"}
     logits, cache = unpack_forward(student.forward(x, params, activation="tanh"), 2, shown)
+    as_array("forward", logits, (2, 2), shown)
+    name_logits_mistake(logits, "tanh", shown, tol=FLOAT32_RTOL)
     expected = {
         "logits": (logits, NET_LOGITS_TANH),
         "cache[0][0]": (cache[0][0], NET_X), "cache[0][1]": (cache[0][1], NET_Z1),
@@ -715,4 +730,6 @@ def test_forward_inputs_unchanged(student):
     for (W0, b0), (W, b) in zip(NET_PARAMS, params):
         expect_unchanged("forward", W0, W, "W")
         expect_unchanged("forward", b0, b, "b")
+    as_array("forward", logits, (2, 2), {"x": x})
+    name_logits_mistake(logits, "relu", {"x": x})
     expect_values("forward", logits, NET_LOGITS_RELU, {"x": x})

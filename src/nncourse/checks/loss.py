@@ -390,16 +390,22 @@ def test_softmax_cross_entropy_grad_values(student):
                            hint="Compute the softmax into a new array before subtracting the one-hot targets.")
     if np.allclose(got, SCE_GRAD):
         return
-    ratio = constant_ratio(got, SCE_GRAD)
-    shown = {"input": inputs, "expected": SCE_GRAD, "got": got}
-    if ratio is not None and np.isclose(ratio, 3.0):
-        raise mistake("softmax_cross_entropy_grad-not-divided").failure("It is 3 times too large, with n = 3.", **shown)
+    name_grad_mistake(got, SCE_GRAD, inputs)
+    raise CheckFailure("`softmax_cross_entropy_grad` is wrong.", input=inputs, expected=SCE_GRAD, got=got,
+                       hint="The gradient is (softmax(logits) - one_hot(labels, k)) / n, with n rows.")
+
+
+def name_grad_mistake(got, expected, inputs):
+    """Raise the usual mistake of softmax_cross_entropy_grad that turns `expected` into `got`, if there is one."""
+    n = len(expected)
+    ratio = constant_ratio(got, expected)
+    shown = {"input": inputs, "expected": expected, "got": got}
+    if ratio is not None and np.isclose(ratio, n):
+        raise mistake("softmax_cross_entropy_grad-not-divided").failure(f"It is {n} times too large, with n = {n}.", **shown)
     if ratio is not None and np.isclose(ratio, -1.0):
         raise mistake("softmax_cross_entropy_grad-sign-flipped").failure(**shown)
-    if np.allclose(got.sum(axis=1), 1 / 3) or np.allclose(got.sum(axis=1), 1.0):
+    if np.allclose(got.sum(axis=1), 1 / n) or np.allclose(got.sum(axis=1), 1.0):
         raise mistake("softmax_cross_entropy_grad-no-one-hot").failure("Its rows sum to 1/n or 1, not 0.", **shown)
-    raise CheckFailure("`softmax_cross_entropy_grad` is wrong.",
-                       hint="The gradient is (softmax(logits) - one_hot(labels, k)) / n, with n rows.", **shown)
 
 
 @graded("softmax_cross_entropy_grad", "stable for large logits; rows sum to 0", points=1,
@@ -414,6 +420,8 @@ def test_softmax_cross_entropy_grad_large_logits(student):
     require_array("softmax_cross_entropy_grad", got, (2, 2), inputs)
     if not np.all(np.isfinite(got)):
         raise overflow.failure("It returned inf or nan on large logits.", input=inputs, expected=expected, got=got)
+    if not np.allclose(got, expected):
+        name_grad_mistake(got, expected, inputs)
     if not np.allclose(got.sum(axis=1), 0.0):
         raise CheckFailure(
             "The rows of `softmax_cross_entropy_grad` should each sum to 0.",
@@ -434,6 +442,7 @@ def test_softmax_cross_entropy_grad_float32(student):
     got = student.softmax_cross_entropy_grad(logits, labels)
     require_array("softmax_cross_entropy_grad", got, (2, 2), inputs)
     if not np.allclose(got, expected):
+        name_grad_mistake(got, expected, inputs)
         raise CheckFailure("`softmax_cross_entropy_grad` is wrong on float32 logits.", input=inputs, expected=expected, got=got,
                            hint="The gradient is (softmax(logits) - one_hot(labels, k)) / n, with n rows.")
     if got.dtype != np.float32:

@@ -72,12 +72,33 @@ def check_notebook(path, assignment, quiet_passes=False):
         failed = not verdicts.get(function)
         print(format_results(function, results, callee_causes(function, namespace, verdicts) if failed else ()))
     passed = [r for r in all_results if r.passed]
-    points = sum(r.check.points for r in passed)
-    available = sum(r.check.points for r in all_results)
     verdict = "all public checks pass" if len(passed) == len(all_results) else "some public checks fail"
-    print(f"\n{assignment}: {len(passed)}/{len(all_results)} public checks passed, "
-          f"{points:g} of {available:g} points available: {verdict}.")
+    print(f"\n{assignment}: {len(passed)}/{len(all_results)} public checks passed: {verdict}.")
+    print(points_available(nb, {function: verdicts[function] for function in functions}))
     return 0 if len(passed) == len(all_results) else 1
+
+
+def points_available(nb, verdicts):
+    """Return the line that says how many of the notebook's points are within reach, and what that number is.
+
+    A function's points are those of its test cell (`check_<function>`), which
+    its hidden checks award; they are within reach when its public checks all pass.
+    verdicts: {function: passes all its public checks?}, for the notebook's functions.
+    """
+    cells = cells_by_id(nb)
+    points = {function: cell_points(cells.get(f"check_{function}")) for function in verdicts}
+    reachable = sum(p for function, p in points.items() if verdicts[function])
+    return (f"{reachable:g} of {sum(points.values()):g} points available: the points of the hidden checks of the "
+            "functions whose public checks all pass. Hidden checks decide the grade and test more cases, "
+            "so passing the public checks is a good sign, not a promise.")
+
+
+def cell_points(cell):
+    """Return the points nbgrader gives a test cell, or 0 when there is no such cell."""
+    try:
+        return float(cell.metadata.get("nbgrader", {}).get("points") or 0) if cell is not None else 0.0
+    except (TypeError, ValueError):
+        return 0.0
 
 
 if __name__ == "__main__":

@@ -166,3 +166,95 @@ def test_catches_lets_other_student_errors_through_when_marker_is_absent():
     with pytest.raises(CheckFailure, match="ZeroDivisionError") as caught, EXAMPLE.catches("numpy warning"):
         student.f(np.array([1.0]))
     assert "Usual mistake" not in caught.value.problem
+
+
+# ---------------------------------------------------------------- how messages name the cause
+
+def failed_blocks(output, function):
+    """Return {check name: message} for the failing checks of `function` in `nncourse check`'s output."""
+    parts = re.split(r"^  \[(PASS|FAIL)\] ", output, flags=re.M)  # [before, mark, block, mark, block, ...]
+    return {block.split("\n", 1)[0]: block for mark, block in zip(parts[1::2], parts[2::2])
+            if mark == "FAIL" and block.startswith(f"{function}: ")}
+
+
+@pytest.mark.parametrize("key", [
+    pytest.param("forward-activation-on-logits", id="forward-activation-on-logits"),
+    pytest.param("softmax_cross_entropy_grad-not-divided", id="softmax_cross_entropy_grad-not-divided"),
+])
+def test_check_names_mistake_in_every_failing_check_when_one_mistake_fails_several(key, tmp_path):
+    """Does every public check that the mistake fails name it, rather than saying "wrong values"?"""
+    entry = mistake(key)
+    done = nncourse_check(write_notebook(tmp_path, assignment_of(entry.function), {entry.function: EXAMPLES[key]}))
+    blocks = failed_blocks(done.stdout, entry.function)
+    assert len(blocks) >= 2, done.stdout
+    assert [name for name, block in blocks.items() if entry.headline not in block] == [], done.stdout
+
+
+def test_hidden_checks_repeat_diagnosis_when_later_check_names_no_mistake(tmp_path):
+    """Do the hidden results of `forward` all name the mistake that an earlier check recognised?"""
+    entry = mistake("forward-activation-on-logits")
+    path = write_notebook(tmp_path, "01_forward", {"forward": EXAMPLES[entry.key]})
+    messages = hidden_failures(path, "01_forward", "forward", tmp_path)
+    assert any(m.startswith("Probably the same mistake as above: ") for m in messages), messages
+    assert [m for m in messages if entry.headline not in m] == []
+
+
+# backward with the wrong layer's z: the broadcast fails inside the student's (correct) activation_backward.
+BACKWARD_WRONG_Z_FOR_CALLEE = """\
+def backward(dlogits, cache, params, activation="relu"):
+    grads = [None] * len(params)
+    dz = dlogits
+    for layer in reversed(range(len(params))):
+        a_prev, z = cache[layer]
+        dx, dW, db = dense_backward(dz, a_prev, params[layer][0])
+        grads[layer] = (dW, db)
+        dz = activation_backward(dx, z, activation)
+    return grads
+"""
+# The same mistake written out in backward itself: the broadcast fails on backward's own line 8.
+BACKWARD_RAW_BROADCAST = BACKWARD_WRONG_Z_FOR_CALLEE.replace("activation_backward(dx, z, activation)", "dx * z")
+
+
+def test_check_names_callee_and_calling_line_when_backward_breaks_inside_activation_backward(tmp_path):
+    done = nncourse_check(write_notebook(tmp_path, "03_backprop", {"backward": BACKWARD_WRONG_Z_FOR_CALLEE}))
+    assert "`backward` raised ValueError in `activation_backward`, line " in done.stdout, done.stdout
+    assert "was called from line 8 of `backward`'s cell" in done.stdout, done.stdout
+
+
+def test_check_names_backwards_own_line_when_backward_raises_broadcast_error(tmp_path):
+    done = nncourse_check(write_notebook(tmp_path, "03_backprop", {"backward": BACKWARD_RAW_BROADCAST}))
+    blocks = failed_blocks(done.stdout, "backward")
+    assert blocks, done.stdout
+    for block in blocks.values():
+        assert "`backward` raised ValueError on line 8 of its cell: operands could not be broadcast" in block
+        assert "activation_backward" not in block
+
+
+def test_check_shows_03_arguments_by_name_and_summarises_cache_and_params(tmp_path):
+    done = nncourse_check(write_notebook(tmp_path, "03_backprop", {"backward": BACKWARD_RAW_BROADCAST}))
+    block = next(iter(failed_blocks(done.stdout, "backward").values()))
+    for shown in ("dlogits=[[", "cache=list of 2 (a_prev, z) pairs: (2, 2) float64, (2, 3) float64; (2, 3) float64, "
+                  "(2, 2) float64", "params=list of 2 (W, b) pairs: (2, 3) float64, (3,) float64;", "activation=relu"):
+        assert shown in block, block
+    assert "arg0" not in block and "array(" not in block
+
+
+def test_grading_names_backwards_line_and_parameters_when_answered_callee_fails(tmp_path):
+    """In the sandbox, where activation_backward is answered by the reference, is the error placed in backward?"""
+    path = write_notebook(tmp_path, "03_backprop", {"backward": BACKWARD_WRONG_Z_FOR_CALLEE})
+    done = subprocess.run([sys.executable, "-m", "nncourse.cli", "grade-notebook", str(path), "--assignment", "03_backprop",
+                           "--course", str(ROOT)], capture_output=True, text=True, env=ONE_THREAD, cwd=tmp_path)
+    outputs = [t["output"] for t in json.loads(done.stdout)["tests"] if t["name"].startswith("backward: a 2-3-2 relu")]
+    assert outputs and "`backward` raised ValueError on line 8 of its cell" in outputs[0], outputs
+    assert "cache=list of 2 (a_prev, z) pairs" in outputs[0] and "arg0" not in outputs[0]
+
+
+def test_check_summary_explains_points_available_when_one_function_fails(tmp_path):
+    path = write_notebook(tmp_path, "03_backprop", {"backward": BACKWARD_RAW_BROADCAST})
+    done = nncourse_check(path)
+    points = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
+              for c in nbformat.read(path, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade")}
+    total = sum(points.values())
+    expected = (f"{total - points['check_backward']:g} of {total:g} points available: the points of the hidden checks "
+                "of the functions whose public checks all pass. Hidden checks decide the grade")
+    assert expected in done.stdout, done.stdout

@@ -9,7 +9,8 @@ last step:
         ...
         bar.set_postfix(loss=loss)
 
-prints `training: 3/15  loss 0.2104  (4.1 s)`.
+prints `training: 3/15  loss 0.2104  (4.1 s of CPU time)`. The clock is the CPU time, the one time
+budgets are counted in, so the line and the budget agree however busy the machine is.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class progress:  # noqa: N801 (used like a function, as tqdm is)
         self.postfix = values
 
     def __iter__(self):
-        self.start = time.perf_counter()
+        self.start = time.process_time()
         for item in self.iterable:
             yield item
             self.done += 1
@@ -47,8 +48,8 @@ class progress:  # noqa: N801 (used like a function, as tqdm is)
     def print_line(self):
         count = f"{self.done}/{self.total}" if self.total else str(self.done)
         values = "".join(f"  {k} {shown(v)}" for k, v in self.postfix.items())
-        elapsed = time.perf_counter() - self.start
-        print(f"{self.desc}: {count}{values}  ({elapsed:.1f} s)", file=self.file or sys.stdout, flush=True)
+        elapsed = time.process_time() - self.start
+        print(f"{self.desc}: {count}{values}  ({elapsed:.1f} s of CPU time)", file=self.file or sys.stdout, flush=True)
 
 
 def shown(value):

@@ -48,6 +48,10 @@ def release_cell(assignment, cell_id):
     return cells_by_id(nbformat.read(notebook_path(ROOT, "release", assignment), as_version=4))[cell_id].source
 
 
+def completed_source(assignment, function):
+    return cells_by_id(completed_notebook(ROOT, assignment))[function].source
+
+
 def make_class(top, overrides=None):
     """Write a student's finished 01-04 notebooks into `top`; return the path of the 04 notebook.
 
@@ -352,3 +356,15 @@ def test_check_toolbox_raises_with_a_clear_message_when_the_folder_names_no_assi
     with pytest.raises(ChecksFailed):
         toolbox.check_toolbox(finished_toolbox())
     assert "cannot tell which assignment this is: the folder `Downloads`" in capsys.readouterr().out
+
+
+def test_check_points_at_the_toolbox_when_a_callee_from_an_earlier_notebook_is_missing(capsys, monkeypatch):
+    """Does `check(activation_backward)` without `sigmoid_prime` name it and send the student to the toolbox?"""
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    namespace = finished_toolbox()
+    exec(completed_source("03_backprop", "activation_backward"), namespace)  # noqa: S102
+    del namespace["sigmoid_prime"]
+    with pytest.raises(ChecksFailed):
+        exec("check(activation_backward)", namespace)  # noqa: S102
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "`sigmoid_prime` is not defined" in first and "Fill the toolbox (see the cell at the top)" in first

@@ -127,15 +127,28 @@ def test_student_names_arguments_by_parameter_when_function_raises():
                      "list of 8 pairs: (2, 1) float64, (2,) int64; ", id="long-list"),
     ],
 )
-def test_show_summarises_nested_arrays_as_shapes_and_dtypes(name, value, summary):
-    text = show({name: value})
+def test_show_summarises_large_nested_input_as_shapes_and_dtypes(name, value, summary):
+    text = show({name: value}, summarise=True)
     assert text.startswith(f"{name}={summary}")
     assert "array(" not in text and "0." not in text
 
 
-def test_show_counts_items_beyond_the_first_six_when_list_is_long():
-    text = show({"batches": [(np.zeros(1), np.zeros(1))] * 8})
+def test_show_counts_items_beyond_the_first_six_when_input_list_is_long():
+    text = show({"batches": [(np.zeros(2), np.zeros(2))] * 8}, summarise=True)
     assert text.endswith("... (2 more)")
+
+
+def test_show_gives_values_when_nested_input_is_small():
+    text = show({"params": [(np.array([[0.5, -1.5]]), np.array([0.25, 0.0]))]}, summarise=True)
+    assert "-1.5" in text and "0.25" in text
+
+
+def test_check_failure_summarises_input_but_shows_values_expected_and_got():
+    params = [(np.full((3, 4), 0.5), np.zeros(4)), (np.full((4, 2), 0.5), np.zeros(2))]
+    text = str(CheckFailure("wrong", input={"params": params}, expected=params, got=params))
+    input_line, expected_line = text.split("\n  expected:")[0], text.split("\n  expected:")[1]
+    assert "params=list of 2 (W, b) pairs: (3, 4) float64, (4,) float64; (4, 2) float64, (2,) float64" in input_line
+    assert "0.5" not in input_line and "0.5" in expected_line
 
 
 def callee_and_caller():

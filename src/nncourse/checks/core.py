@@ -112,7 +112,8 @@ class CheckFailure(AssertionError):
         lines = [self.problem]
         for label, value in (("input", self.input), ("expected", self.expected), ("got", self.got)):
             if value is not None:
-                lines.append(f"  {label + ':':<9} " + show(value).replace("\n", "\n" + " " * 12))
+                text = show(value, summarise=label == "input")
+                lines.append(f"  {label + ':':<9} " + text.replace("\n", "\n" + " " * 12))
         gap = relative_difference(self.expected, self.got)
         if gap is not None:
             lines.append(f"  {'rel. error:':<9} {gap:.2e} (largest |got - expected| / largest |expected|)")
@@ -121,18 +122,22 @@ class CheckFailure(AssertionError):
         return "\n".join(lines)
 
 
-def show(value, name=None):
-    """Return a short readable text for a value in a message; `name` is the argument it was passed as."""
+def show(value, name=None, summarise=False):
+    """Return a short readable text for a value in a message; `name` is the argument it was passed as.
+
+    summarise: show large nested lists of arrays (an input's params or cache) as their shapes and dtypes.
+    """
     if isinstance(value, str):
         return value
     if isinstance(value, np.ndarray):
         body = np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=True)
         return f"{body}  (shape {value.shape}, {value.dtype})"
     if isinstance(value, dict):
-        entries = [f"{k}=" + show(v, k).replace("\n", "\n" + " " * (len(str(k)) + 1)) for k, v in value.items()]
+        entries = [f"{k}=" + show(v, k, summarise).replace("\n", "\n" + " " * (len(str(k)) + 1))
+                   for k, v in value.items()]
         line = ", ".join(entries)
         return line if len(line) <= LINE_WIDTH and "\n" not in line else "\n".join(entries)
-    if holds_arrays(value):
+    if summarise and holds_arrays(value) and numbers_in(value) > SMALL_INPUT:
         return summarize(value, name)
     if isinstance(value, float):
         return f"{value:.10g}"
@@ -143,6 +148,7 @@ def show(value, name=None):
 PAIR_NAMES = {"params": "(W, b)", "grads": "(dW, db)", "velocity": "(W, b)-shaped", "cache": "(a_prev, z)",
               "teacher_params": "(W, b)"}
 SUMMARY_ITEMS = 6  # items a summary lists before it only counts the rest
+SMALL_INPUT = 12  # numbers a nested input may hold and still be shown in full
 LINE_WIDTH = 100  # a dict of values (a call's arguments) longer than this, or spanning lines, is shown one per line
 
 
@@ -150,6 +156,13 @@ def holds_arrays(value):
     """Return whether `value` is a list or tuple of lists or tuples of arrays, such as params or a cache."""
     return isinstance(value, (list, tuple)) and any(
         isinstance(item, (list, tuple)) and any(isinstance(part, np.ndarray) for part in item) for item in value)
+
+
+def numbers_in(value):
+    """Return how many numbers the arrays in a nested list or tuple hold."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    return sum(numbers_in(item) for item in value) if isinstance(value, (list, tuple)) else 1
 
 
 def summarize(value, name=None):

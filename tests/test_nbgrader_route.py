@@ -91,6 +91,8 @@ def test_gradescope_bundle_grades_a_submission_when_run_like_gradescope(course, 
     done = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     report = json.loads((root / "results" / "results.json").read_text())
+    if not (course / "graded" / ASSIGNMENT / "grades.csv").is_file():  # when this test runs on its own
+        run([sys.executable, "-m", "nncourse.cli", "grade", ASSIGNMENT, "--no-gradebook"], course)
     expected = {r["student_id"]: float(r["score"]) for r in read_csv(course / "graded" / ASSIGNMENT / "grades.csv")}
     assert report["score"] == expected["softmax_over_columns"]
     assert "renamed to anything.ipynb" in report["output"]

@@ -70,18 +70,27 @@ def cmd_demo(args):
 
 
 def isolation_args(args):
-    """Return the grading plugin's options for how student code is isolated and timed."""
-    return (["--no-bwrap"] if args.no_bwrap else []) + ["--time-scale", str(args.time_scale)]
+    """Return the grading plugin's options for how student code is timed."""
+    return ["--time-scale", str(args.time_scale)]
+
+
+def asked_isolation(args):
+    """Return the isolation mode the instructor named, or None for the strongest the probe finds."""
+    return "unsafe-same-user" if args.unsafe_same_user else args.isolation
 
 
 def add_isolation_options(command):
-    command.add_argument("--no-bwrap", action="store_true", help="do not use bubblewrap even if installed")
+    command.add_argument("--isolation", choices=["bwrap", "user"],
+                         help="how student code is isolated: bwrap (bubblewrap's sandbox) or user (a separate "
+                              "unprivileged user, when root); default: the strongest that works here, probed first")
+    command.add_argument("--unsafe-same-user", action="store_true",
+                         help="run student code as your own user with only resource limits: for trusted code only")
     command.add_argument("--time-scale", type=float, default=1.0, help="multiply every check's timeout (default 1)")
 
 
 def cmd_grade(args):
     from nncourse.build import course_root
-    from nncourse.grading.grader import grade_class
+    from nncourse.grading.grader import GradingSetupError, grade_class
     from nncourse.grading.gradebook import record_scores
 
     root = course_root()
@@ -90,10 +99,13 @@ def cmd_grade(args):
     extra = isolation_args(args)
     try:
         rows = grade_class(args.assignment, submitted, out, root / "autograder", root / "source",
-                           jobs=args.jobs, force=args.force, extra_args=extra)
+                           jobs=args.jobs, force=args.force, extra_args=extra, isolation=asked_isolation(args))
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except GradingSetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
     print(f"wrote {out / args.assignment / 'grades.csv'} ({len(rows)} students)")
     if not args.no_gradebook:
         print(record_scores(root, args.assignment, rows))
@@ -107,7 +119,9 @@ def cmd_grade_notebook(args):
     import tempfile
 
     from nncourse.build import course_root
+    from nncourse.grading.grader import GradingSetupError, preflight
     from nncourse.grading.hidden import run_hidden
+    from nncourse.grading.isolation import IsolationError, choose_mode, claim_uid
     from nncourse.grading.report import results_json
 
     root = Path(args.course) if args.course else course_root()
@@ -115,13 +129,21 @@ def cmd_grade_notebook(args):
     with tempfile.TemporaryDirectory() as tmp:
         # The grader reads a folder laid out as nbgrader's: <assignment>/<assignment>.ipynb.
         folder = Path(tmp) / args.assignment
+        # Links are copied as links (never followed), and the grader refuses them.
         if given.is_dir():
-            shutil.copytree(given, folder, ignore=shutil.ignore_patterns(".*"))
+            shutil.copytree(given, folder, symlinks=True, ignore=shutil.ignore_patterns(".*"))
         else:
             folder.mkdir()
-            if given.is_file():
-                shutil.copy(given, folder / given.name)
-        extra = ["--source-dir", str(root / "source"), *isolation_args(args)]
+            if given.is_file() or given.is_symlink():
+                shutil.copy(given, folder / given.name, follow_symlinks=False)
+        try:
+            preflight(args.assignment, root / "autograder", root / "source")
+            mode = choose_mode(asked_isolation(args), claim_uid(), [root / "source", root / "autograder", given, tmp],
+                               log=lambda line: print(line, file=sys.stderr))
+        except (GradingSetupError, IsolationError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 3
+        extra = ["--source-dir", str(root / "source"), "--isolation", mode, *isolation_args(args)]
         results, problems = run_hidden(args.assignment, submission=folder, autograder=root / "autograder", extra_args=extra)
     if not given.exists():
         problems = [f"no notebook at {args.path}"] + problems

@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from nncourse.grading.isolation import MODES, IsolationError, choose_mode, claim_uid
 from nncourse.grading.report import grades_csv, results_json, write_atomic, write_student
 
 STUDENT_TIMEOUT = 1800  # seconds for one student's whole grading, hidden checks' own timeouts included
@@ -175,14 +176,21 @@ def all_failed_alike(reports):
     return messages.pop() if len(messages) == 1 and None not in messages and len(reports) > 1 else None
 
 
-def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, extra_args=(), log=print):  # noqa: PLR0913
+def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, extra_args=(), log=print,  # noqa: PLR0913
+                isolation=None):
     """Grade every student; write results.json and feedback per student and grades.csv; return the rows.
 
-    Raises GradingSetupError, before anything is written, when the course is not
-    ready to grade, and after the run when every student failed alike.
+    isolation: a mode of isolation.MODES, or None for the strongest the probe finds.
+    Raises GradingSetupError, before anything is written, when the course or the
+    machine is not ready to grade, and after the run when every student failed alike.
     """
     preflight(assignment, autograder, source)
     out = Path(out) / assignment
+    try:
+        mode = choose_mode(isolation, claim_uid(), secrets=[source, autograder, submitted, out], log=log)
+    except IsolationError as error:
+        raise GradingSetupError(str(error)) from None
+    extra_args = [*extra_args, "--isolation", mode]
     todo = [
         Job(assignment, s, Path(submitted) / s / assignment, out / s, Path(autograder), Path(source))
         for s in find_students(submitted, assignment)
@@ -248,10 +256,10 @@ def serve(extra_args):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m nncourse.grading.grader")
     parser.add_argument("mode", choices=["WORKER"])
-    parser.add_argument("--no-bwrap", action="store_true")
+    parser.add_argument("--isolation", choices=MODES, required=True)
     parser.add_argument("--time-scale", default="1.0")
     args = parser.parse_args(argv)
-    serve((["--no-bwrap"] if args.no_bwrap else []) + ["--time-scale", args.time_scale])
+    serve(["--isolation", args.isolation, "--sandbox-uid", str(claim_uid()), "--time-scale", args.time_scale])
 
 
 if __name__ == "__main__":

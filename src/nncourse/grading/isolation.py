@@ -21,16 +21,18 @@ instructor's problem and stops the run (IsolationError), never a student's 0.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import site
 import sys
+import tempfile
 from pathlib import Path, PurePosixPath
 
 import nncourse
 
 MODES = ("bwrap", "user", "unsafe-same-user")
-SANDBOX_UID = 64000  # first of the unprivileged user ids children run as, one per grader worker
+SANDBOX_UID = 64000  # first of the unprivileged user ids children run as, one per grading process
 UID_ENV = "NNCOURSE_SANDBOX_UID"  # tells a worker started as root inside bubblewrap whom to become
 SCRATCH_MB = 64  # the child's writable /tmp
 
@@ -39,9 +41,31 @@ class IsolationError(Exception):
     """The machine cannot isolate student code in the mode asked for: the instructor's to fix."""
 
 
-def sandbox_uid(slot=0):
-    """Return the user id the children of grader worker `slot` run as."""
-    return SANDBOX_UID + int(slot)
+UID_LOCKS = Path(tempfile.gettempdir()) / "nncourse-sandbox-uids"
+CLAIMED = {}  # uid -> the open, locked file that keeps it this process's
+
+
+def claim_uid():
+    """Return an unprivileged user id that no other grading process on this machine is using.
+
+    Children run as that id and everything of that id is killed after each
+    student, so two gradings (two workers, two courses) must never share one.
+    The claim is an exclusive lock on a file only the grader's user can open;
+    it lasts until this process ends.
+    """
+    if CLAIMED:
+        return next(iter(CLAIMED))
+    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    for uid in range(SANDBOX_UID, SANDBOX_UID + 1000):
+        fd = os.open(UID_LOCKS / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        CLAIMED[uid] = fd
+        return uid
+    raise IsolationError("no free sandbox user id: a thousand gradings are running on this machine")
 
 
 def bwrap_usable():
@@ -159,3 +183,60 @@ def candidate_modes(asked):
     if os.geteuid() == 0:
         modes.append("user")
     return modes
+
+
+PROBE_SECONDS = 60.0  # a first start imports numpy from a cold disk
+
+
+def probe(mode, uid, secrets):
+    """Start one child in `mode` and round-trip a request; raise IsolationError saying why it cannot be used.
+
+    secrets: paths student code must not be able to read (the course, the hidden
+    checks, the submissions); the child tries each, before any student code runs.
+    """
+    from nncourse.grading.sandbox import Isolation, Limits, Sandbox
+
+    sandbox = Sandbox([], Limits(), Isolation(mode, uid))
+    try:
+        sandbox.spawn()
+        reply = sandbox.exchange({"op": "probe", "paths": [str(p) for p in secrets]}, PROBE_SECONDS)
+        errors = sandbox.startup_errors()
+    except OSError as error:  # the interpreter cannot even be started as that user
+        raise IsolationError(f"{mode}: the sandboxed child could not start: {error}") from None
+    finally:
+        sandbox.close()
+    if reply is None:
+        raise IsolationError(f"{mode}: the sandboxed child did not answer within {PROBE_SECONDS:g} s")
+    if "dead" in reply or "too_large" in reply:
+        raise IsolationError(f"{mode}: the sandboxed child could not start: {errors or reply.get('dead', 'no message')}")
+    if mode != "unsafe-same-user" and reply.get("uid") in (0, os.getuid()):
+        raise IsolationError(f"{mode}: the sandboxed child runs as user {reply.get('uid')}, not an unprivileged one")
+    if mode != "unsafe-same-user" and reply.get("readable"):
+        shown = ", ".join(reply["readable"])
+        raise IsolationError(f"{mode}: student code could read {shown}; make them unreadable to others "
+                             "(chmod -R o-rwx on the course folder) or use bubblewrap")
+
+
+def choose_mode(asked, uid, secrets, log=None):
+    """Return the isolation mode to grade with, probed; raise IsolationError when none can be had.
+
+    asked: a mode of MODES the instructor named, or None for the strongest that works here.
+    """
+    reasons = []
+    for mode in candidate_modes(asked):
+        try:
+            probe(mode, uid, secrets)
+        except IsolationError as error:
+            reasons.append(str(error))
+            continue
+        if reasons and log:
+            log(f"warning: {'; '.join(reasons)}. Grading with {mode} instead.")
+        if mode == "unsafe-same-user" and log:
+            log("warning: student code runs as your own user, with only resource limits: fit only for trusted code.")
+        return mode
+    if not reasons:
+        reasons.append("bubblewrap is not installed and the grader is not root, so it cannot run code as another user")
+    raise IsolationError(
+        "student code cannot be isolated here: " + "; ".join(reasons) + ". Install bubblewrap where user namespaces "
+        "work, or run the grader as root (it then runs student code as a separate user), or, for trusted code only, "
+        "pass --unsafe-same-user.")

@@ -23,6 +23,7 @@ import pytest
 from nncourse.checks import Result, Student, carry_diagnoses
 from nncourse.checks.callees import answered_callees
 from nncourse.checks.core import parameter_names
+from nncourse.grading.isolation import MODES, choose_mode, claim_uid
 from nncourse.grading.sandbox import Isolation, Limits, RemoteStudent, Sandbox
 from nncourse.grading.submission import read_submission
 from nncourse.notebook import load_functions
@@ -38,7 +39,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("nncourse")
     group.addoption("--notebook", help="a trusted notebook to grade in this process")
     group.addoption("--submission", help="a student's submission folder (or notebook) to grade in a sandbox")
-    group.addoption("--no-bwrap", action="store_true", help="isolate with a plain child process even if bubblewrap is installed")
+    group.addoption("--isolation", choices=MODES, help="how student code is isolated (default: the strongest the probe finds)")
+    group.addoption("--sandbox-uid", type=int, help="the unprivileged user id student code runs as (default: a free one)")
     group.addoption("--time-scale", type=float, default=1.0, help="multiply every check's timeout (slow machines: > 1)")
     group.addoption("--source-dir", help="the course's source/ folder (default: beside autograder/)")
     group.addoption("--check-function", help="run only the checks of this graded function")
@@ -59,7 +61,7 @@ def pytest_configure(config):
     config.stash[RESULTS_KEY] = []
     config.stash[PROBLEMS_KEY] = []
     config.stash[TIMEOUT_KEY] = {"seconds": None}
-    config.stash[CHECK_KEY] = {"info": None, "reference": {}}
+    config.stash[CHECK_KEY] = {"info": None, "reference": {}, "apply": True, "changed": []}
 
 
 def pytest_runtest_setup(item):
@@ -68,6 +70,10 @@ def pytest_runtest_setup(item):
     current = item.config.stash[CHECK_KEY]
     current["info"] = item.obj.check
     current["reference"] = {} if item.obj.check.pipeline else reference_namespace(item.config, item.module)
+    # A sandboxed child's report of in-place changes is its own word: it reaches a check's arguments
+    # only where the check grades inputs unchanged (and a change reported there fails the check).
+    current["apply"] = "unchanged" in item.obj.check.rules
+    current["changed"] = []
 
 
 def pytest_collection_modifyitems(config, items):
@@ -88,8 +94,14 @@ def pytest_runtest_makereport(item, call):
     report = yield
     info = item.obj.check
     failed_setup = report.when == "setup" and report.failed
+    changed = item.config.stash[CHECK_KEY]["changed"]
+    if report.when == "call" and report.passed and "unchanged" in info.rules and changed:
+        report.outcome = "failed"
+        report.longrepr = "; ".join(f"`{name}` changed its input {', '.join(f'`{a}`' for a in args)} in place"
+                                    for name, args in changed)
     if report.when == "call" or failed_setup:
-        message = "" if report.passed else failure_message(call.excinfo)
+        message = "" if report.passed else (failure_message(call.excinfo) if call.excinfo else str(report.longrepr)
+                                            + ".\n  hint:     Compute new arrays; never write into the inputs.")
         key = None if report.passed or call.excinfo is None else getattr(call.excinfo.value, "mistake", None)
         results = item.config.stash[RESULTS_KEY]
         results.append(Result(info, report.passed, message, key))
@@ -158,8 +170,10 @@ def sandboxed_student(request):
         folder = folder.parent
     instructor = source_dir(config, module) / assignment / f"{assignment}.ipynb"
     submission = read_submission(folder.name, folder, assignment, instructor)
-    isolation = Isolation(use_bwrap=False if config.getoption("--no-bwrap") else None, hide=hidden_folders(config, instructor))
     limits = Limits(load_seconds=Limits.load_seconds * config.getoption("--time-scale"))
+    uid = config.getoption("--sandbox-uid") or claim_uid()
+    mode = config.getoption("--isolation") or choose_mode(None, uid, secrets=[instructor, config.rootpath, folder])
+    isolation = Isolation(mode, uid)
     sandbox = Sandbox(submission.cells, limits, isolation)
     request.addfinalizer(sandbox.close)
     sandbox.start()
@@ -168,7 +182,8 @@ def sandboxed_student(request):
     problems += [f"the cell `{cid}` raised {message}" for cid, message in sandbox.load_errors.items()]
     return RemoteStudent(sandbox, config.stash[TIMEOUT_KEY],
                          answers=lambda name: reference_answers(config.stash[CHECK_KEY], name),
-                         parameters=lambda name: reference_parameters(config, module, name))
+                         parameters=lambda name: reference_parameters(config, module, name),
+                         inputs=config.stash[CHECK_KEY])
 
 
 def reference_parameters(config, module, name):
@@ -177,14 +192,6 @@ def reference_parameters(config, module, name):
         return parameter_names(reference_namespace(config, module).get(name))
     except (OSError, RuntimeError):
         return ()
-
-
-def hidden_folders(config, instructor):
-    """Folders a sandboxed child must not see: the course (solutions, hidden checks, other students), homes, data."""
-    from nncourse.data import default_cache_dir
-
-    course = instructor.resolve().parent.parent.parent
-    return [course, Path.home(), default_cache_dir(), Path(config.rootpath), Path("/home"), Path("/root")]
 
 
 REFERENCES = {}  # (path, mtime) -> namespace: a grader worker loads each solution once

@@ -1,13 +1,16 @@
 """Run one student's code in a child process with limits, and call its functions.
 
-The child (nncourse.grading.worker) starts in a fresh scratch folder with a
-minimal environment, resource limits and one BLAS thread. Where bubblewrap is
-installed it also gets no network, a read-only system, the course folder and
-home folders hidden, and only its scratch folder writable. Where it is not,
-the same limits apply to a plain child process.
+The child (nncourse.grading.worker) runs in one of the isolation modes of
+nncourse.grading.isolation (bubblewrap's deny-by-default sandbox, a separate
+unprivileged user, or, only when asked for by name, the grader's own user),
+with a minimal environment, resource limits and one BLAS thread. Where the
+grader is root, cgroups hold the child's whole process tree: they cap its
+processes and memory, count its CPU time from outside (whatever its processes
+do to their own clocks), and kill all of it when the student is done.
 
 A call that outlives its timeout, or a child that dies, costs that call only:
-the child is killed and a fresh one is loaded for the next call.
+the child is killed and a fresh one is loaded for the next call. A reply
+larger than the call may send back fails that call only.
 """
 
 from __future__ import annotations
@@ -29,35 +32,35 @@ from pathlib import Path
 
 import numpy as np
 
-import nncourse
 from nncourse.checks.core import MAX_ITEMS, StudentError, describe_call
-from nncourse.grading.wire import WireError, receive, send
-
-CHILD_UID = 65534  # nobody, inside bubblewrap's user namespace
-
+from nncourse.grading.isolation import (
+    MODES,
+    SANDBOX_UID,
+    IsolationError,
+    become_user,
+    bwrap_prefix,
+    kill_user_processes,
+)
+from nncourse.grading.wire import TooLarge, WireError, receive, send
 
 @dataclass(frozen=True)
 class Limits:
-    memory_mb: int = 3072
+    memory_mb: int = 3072  # per process, and for the whole tree where a memory cgroup can be had
     cpu_seconds: int = 900
     open_files: int = 256
     processes: int = 64
     file_size_mb: int = 64
     load_seconds: float = 10.0
     call_seconds: float = 10.0
+    reply_mb: int = 64  # the most one reply may hold (a 784 -> 256 -> 10 network is under 1 MB)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Isolation:
-    """How children are isolated; `hide` lists folders the child must not see."""
+    """How children are isolated: one of isolation.MODES, and the unprivileged user id they run as."""
 
-    use_bwrap: bool | None = None  # None: when bubblewrap is installed
-    hide: list = field(default_factory=list)
-
-    @property
-    def bwrap(self):
-        found = shutil.which("bwrap")
-        return bool(found) if self.use_bwrap is None else bool(self.use_bwrap and found)
+    mode: str = "bwrap"
+    uid: int = SANDBOX_UID
 
 
 def minimal_env(scratch):
@@ -84,57 +87,97 @@ def processes_of_current_user():
     return count
 
 
-class PidsCgroup:
-    """A pids cgroup that caps how many processes a child may make (root only; else RLIMIT_NPROC does)."""
+class TreeCgroup:
+    """Cgroups holding one child's whole process tree (root only; without them, rlimits still apply).
 
-    ROOTS = [Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")]
+    pids caps how many processes it may make, memory how much all of them may
+    hold, and cpuacct (cpu.stat on cgroup v2) counts the CPU time of every
+    process that ever ran in it, waited for or not.
+    """
 
-    def __init__(self, limit):
-        self.path = None
+    V1 = {"pids": {"pids.max": "processes"}, "memory": {"memory.limit_in_bytes": "memory"}, "cpuacct": {}}
+    V2 = {"pids.max": "processes", "memory.max": "memory"}
+
+    def __init__(self, limits):
+        self.paths = []
+        self.cpu_file = None
         if os.geteuid() != 0:
             return
-        for root in self.ROOTS:
-            if (root / "cgroup.procs").is_file() and os.access(root, os.W_OK):
-                path = root / f"nncourse-{os.getpid()}-{id(self)}"
-                try:
-                    path.mkdir()
-                    (path / "pids.max").write_text(str(limit))
-                except OSError:
-                    if path.is_dir():
-                        path.rmdir()
-                    continue
-                self.path = path
-                return
+        name = f"nncourse-{os.getpid()}-{id(self)}"
+        values = {"processes": str(limits.processes), "memory": str(limits.memory_mb << 20)}
+        unified = Path("/sys/fs/cgroup")
+        if (unified / "cgroup.controllers").is_file():
+            self.make(unified / name, {file: values[v] for file, v in self.V2.items()}, "cpu.stat")
+            return
+        for controller, settings in self.V1.items():
+            cpu_file = "cpuacct.usage" if controller == "cpuacct" else None
+            self.make(unified / controller / name, {file: values[v] for file, v in settings.items()}, cpu_file)
+
+    def make(self, path, settings, cpu_file):
+        if not (path.parent / "cgroup.procs").is_file() or not os.access(path.parent, os.W_OK):
+            return
+        try:
+            path.mkdir()
+        except OSError:
+            return
+        self.paths.append(path)
+        for file, value in settings.items():
+            try:
+                (path / file).write_text(value)
+            except OSError:
+                pass  # a controller this machine does not enable; the rlimits still hold
+        if cpu_file and (path / cpu_file).is_file():
+            self.cpu_file = path / cpu_file
 
     def join(self):
         """Move the calling process in (run in the child before exec, so nothing escapes)."""
-        if self.path:
-            (self.path / "cgroup.procs").write_text(str(os.getpid()))
+        for path in self.paths:
+            (path / "cgroup.procs").write_text(str(os.getpid()))
+
+    def cpu_seconds(self):
+        """Return the CPU time used so far by every process of the tree, or None where it cannot be counted."""
+        if self.cpu_file is None:
+            return None
+        try:
+            text = self.cpu_file.read_text()
+        except OSError:
+            return None
+        if self.cpu_file.name == "cpu.stat":
+            usage = dict(line.split() for line in text.splitlines() if line.strip())
+            return int(usage.get("usage_usec", 0)) / 1e6
+        return int(text) / 1e9
 
     def kill_all(self):
-        """Kill every process in the cgroup, then remove it."""
-        if not self.path:
-            return
+        """Kill every process in the cgroups, then remove them."""
         for _ in range(100):
-            try:
-                pids = (self.path / "cgroup.procs").read_text().split()
-            except OSError:
-                break
+            pids = set()
+            for path in self.paths:
+                try:
+                    pids |= set((path / "cgroup.procs").read_text().split())
+                except OSError:
+                    pass
             for pid in pids:
                 try:
                     os.kill(int(pid), signal.SIGKILL)
-                except ProcessLookupError:
+                except (ProcessLookupError, ValueError):
                     pass
-            try:
-                self.path.rmdir()  # fails while killed processes are still being reaped
-                self.path = None
+            left = []
+            for path in self.paths:
+                try:
+                    path.rmdir()  # fails while killed processes are still being reaped
+                except FileNotFoundError:
+                    pass
+                except OSError:
+                    left.append(path)
+            self.paths = left
+            if not left:
+                self.cpu_file = None
                 return
-            except OSError:
-                time.sleep(0.02)
+            time.sleep(0.02)
 
 
-def limit_child(limits, cgroup, nproc):
-    """Return the function that sets the child's limits between fork and exec."""
+def limit_child(limits, cgroup, nproc, become=None):
+    """Return the function that sets the child's limits between fork and exec (and its user, in user mode)."""
 
     def apply():
         cgroup.join()
@@ -145,25 +188,24 @@ def limit_child(limits, cgroup, nproc):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_mb * mb,) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        if become is not None:
+            become()
 
     return apply
 
 
-def bwrap_prefix(scratch, hide):
-    """Return the bubblewrap command that wraps the child."""
-    exposed = sorted({sys.prefix, sys.base_prefix, str(Path(nncourse.__file__).resolve().parent.parent)})
-    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for folder in hide:
-        if Path(folder).is_dir():
-            command += ["--tmpfs", str(folder)]
-    for folder in exposed:  # what the hidden folders held that Python itself needs
-        command += ["--ro-bind", folder, folder]
-    command += [
-        "--bind", str(scratch), str(scratch), "--chdir", str(scratch),
-        "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-        "--uid", str(CHILD_UID), "--gid", str(CHILD_UID), "--",
-    ]
-    return command
+def remove_tree(folder):
+    """Remove `folder` even where the child took away its own permissions."""
+
+    def allow_and_retry(function, path, _):
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+            function(path)
+        except OSError:
+            pass
+
+    shutil.rmtree(folder, onerror=allow_and_retry)
 
 
 class Sandbox:
@@ -176,6 +218,8 @@ class Sandbox:
         self.process = None
         self.cgroup = None
         self.scratch = None
+        self.errors = None
+        self.changed_inputs = []
         self.load_errors = {}
         self.skipped = set()  # cells that hung or killed the child while loading
         self.last_cpu_seconds = 0.0
@@ -210,17 +254,41 @@ class Sandbox:
                 return
 
     def spawn(self):
-        self.scratch = Path(tempfile.mkdtemp(prefix="nncourse-sandbox-"))
-        self.cgroup = PidsCgroup(self.limits.processes)
-        nproc = self.limits.processes + (0 if os.geteuid() == 0 else processes_of_current_user())
+        mode, uid = self.isolation.mode, self.isolation.uid
+        if mode not in MODES:
+            raise IsolationError(f"unknown isolation mode {mode!r}; known: {', '.join(MODES)}")
+        self.cgroup = TreeCgroup(self.limits)
+        self.errors = tempfile.TemporaryFile()  # what the child says before it starts listening
         command = [sys.executable, "-m", "nncourse.grading.worker"]
-        if self.isolation.bwrap:
-            command = bwrap_prefix(self.scratch, self.isolation.hide) + command
+        become = None
+        if mode == "bwrap":
+            self.scratch = None  # the child's /tmp is a size-limited tmpfs of its own
+            command = bwrap_prefix(uid, self.limits.file_size_mb) + command
+            cwd, home, nproc = "/", "/tmp", self.limits.processes
+        else:
+            self.scratch = Path(tempfile.mkdtemp(prefix="nncourse-sandbox-"))
+            cwd = home = str(self.scratch)
+            if mode == "user":
+                os.chown(self.scratch, uid, uid)
+                become, nproc = become_user(uid), self.limits.processes
+            else:
+                nproc = self.limits.processes + (0 if os.geteuid() == 0 else processes_of_current_user())
         self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=self.scratch, env=minimal_env(self.scratch), start_new_session=True,
-            preexec_fn=limit_child(self.limits, self.cgroup, nproc),  # noqa: PLW1509 (no threads run user code here)
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
+            cwd=cwd, env=minimal_env(home), start_new_session=True,
+            preexec_fn=limit_child(self.limits, self.cgroup, nproc, become),  # noqa: PLW1509 (no threads run user code here)
         )
+
+    def startup_errors(self):
+        """Return the last lines the child wrote before it started listening (bubblewrap's or Python's complaints)."""
+        if self.errors is None:
+            return ""
+        self.errors.seek(0)
+        return self.errors.read()[-2000:].decode("utf-8", "replace").strip()
+
+    def cpu_used(self):
+        """Return the child tree's CPU seconds so far, counted from outside, or None where they cannot be."""
+        return self.cgroup.cpu_seconds() if self.cgroup else None
 
     def exchange(self, request, timeout, answers=None):
         """Send a request and wait for the reply; return None on timeout, or {"dead": ...}.
@@ -235,11 +303,13 @@ class Sandbox:
             try:
                 send(self.process.stdin, request)
                 while True:
-                    message = receive(self.process.stdout, from_child=True)
+                    message = receive(self.process.stdout, from_child=True, max_size=self.limits.reply_mb << 20)
                     if not (isinstance(message, dict) and message.get("op") == "answer"):
                         box["reply"] = message
                         return
                     send(self.process.stdin, answer_call(answers or {}, message))
+            except TooLarge as error:
+                box["too_large"] = error.size
             except (EOFError, BrokenPipeError, OSError, WireError) as error:
                 box["dead"] = error
 
@@ -250,17 +320,24 @@ class Sandbox:
             self.kill()
             thread.join(5)
             return None
+        if "too_large" in box:
+            self.kill()
+            return {"too_large": box["too_large"]}
         if "dead" in box:
             self.kill()
             return {"dead": str(box["dead"])}
         return box["reply"]
 
-    def call(self, name, args, kwargs=None, timeout=None, answers=None, parameters=()):
+    def call(self, name, args, kwargs=None, timeout=None, answers=None, parameters=(), apply_changes=True):  # noqa: PLR0913
         """Return the plain value of the student's `name(*args, **kwargs)`, or raise StudentError.
 
         answers: {callee: reference function}; the student's calls to these
         graded functions are answered with the reference's values.
         parameters: the names of the function's positional parameters, for messages.
+        apply_changes: copy the child's in-place changes to the arguments into
+        the grader's own (only where the check grades "inputs unchanged": the
+        child's report is its own word, so it never feeds a check's other inputs).
+        `changed_inputs` then names the arguments the child reported changed.
         """
         kwargs = kwargs or {}
         answers = answers or {}
@@ -270,20 +347,32 @@ class Sandbox:
             self.close_process()
             self.start()  # a fresh child, after a timeout or a crash
         request = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "answered": sorted(answers)}
+        before = self.cpu_used()
         reply = self.exchange(request, timeout, answers)
+        after = self.cpu_used()
         if reply is None:
             raise StudentError(
                 f"`{name}` did not finish within {timeout:g} s and was stopped.",
                 input=shown, hint="Look for a loop that never ends, or work that grows much faster than the input.",
             )
+        if "too_large" in reply:
+            raise StudentError(
+                f"`{name}` sent back {reply['too_large'] / 2**20:.0f} MB, more than the {self.limits.reply_mb} MB "
+                "a check accepts.", input=shown, hint="Return only what the function is asked for.")
         if "dead" in reply:
             raise StudentError(f"`{name}` {self.death_message()}", input=shown, hint=self.death_hint())
         self.output = reply.get("output", "")
         if "error" in reply:
             error = reply["error"]
             raise StudentError(str(error.get("problem", "failed")), input=shown, hint=error.get("hint"))
-        apply_side_effects(args, kwargs, reply)
-        self.last_cpu_seconds = float(reply.get("cpu_seconds") or 0.0)
+        changed = reply.get("changed") if isinstance(reply.get("changed"), dict) else {}
+        self.changed_inputs = sorted(changed)
+        if apply_changes:
+            apply_side_effects(args, kwargs, reply)
+        else:
+            apply_side_effects(args, kwargs, {"generators": reply.get("generators")})
+        measured = after - before if before is not None and after is not None else None
+        self.last_cpu_seconds = measured if measured is not None else float(reply.get("cpu_seconds") or 0.0)
         return reply["value"]
 
     def death_message(self):
@@ -307,6 +396,8 @@ class Sandbox:
                 pass
         if self.cgroup:
             self.cgroup.kill_all()
+        if self.isolation.mode in ("bwrap", "user"):
+            kill_user_processes(self.isolation.uid)  # the id is this worker's alone: nothing of it may survive
         if self.process:
             self.process.wait()
 
@@ -319,8 +410,10 @@ class Sandbox:
                 except OSError:
                     pass
         if self.scratch:
-            shutil.rmtree(self.scratch, ignore_errors=True)
-        self.process = self.scratch = None
+            remove_tree(self.scratch)
+        if self.errors is not None:
+            self.errors.close()
+        self.process = self.scratch = self.errors = None
 
     def close(self):
         self.close_process()
@@ -402,17 +495,22 @@ class RemoteStudent:
     parameters: optional; parameters(name) returns the names of the positional
     parameters of the graded function `name` (the reference's), so that messages
     show arguments by name; without it they show as arg0, arg1, ...
+    inputs: optional dict the grader sets for each check: "apply" (copy the
+    child's in-place changes into the check's arguments: only where the check
+    grades inputs unchanged) and "changed", a list that collects
+    (function, [argument names]) for every call the child reported changing.
     """
 
-    def __init__(self, sandbox, timeout=None, answers=None, parameters=None):
+    def __init__(self, sandbox, timeout=None, answers=None, parameters=None, inputs=None):  # noqa: PLR0913
         self._sandbox = sandbox
         self._timeout = timeout if timeout is not None else {"seconds": None}
         self._answers = answers
         self._parameters = parameters
+        self._inputs = inputs
 
     @property
     def last_cpu_seconds(self):
-        """The CPU time the child spent in the latest call."""
+        """The CPU time of the latest call: the child's whole process tree, counted from outside where possible."""
         return self._sandbox.last_cpu_seconds
 
     def __getattr__(self, name):
@@ -422,6 +520,12 @@ class RemoteStudent:
         def remote(*args, **kwargs):
             answers = self._answers(name) if self._answers else {}
             parameters = self._parameters(name) if self._parameters else ()
-            return self._sandbox.call(name, args, kwargs, self._timeout["seconds"], answers, parameters)
+            apply = self._inputs["apply"] if self._inputs is not None else True
+            value = self._sandbox.call(name, args, kwargs, self._timeout["seconds"], answers, parameters, apply)
+            if self._inputs is not None and self._sandbox.changed_inputs:
+                named = [parameters[int(k)] if k.isdigit() and int(k) < len(parameters) else k
+                         for k in self._sandbox.changed_inputs]
+                self._inputs["changed"].append((name, named))
+            return value
 
         return remote

@@ -28,6 +28,14 @@ class WireError(Exception):
     """A message could not be encoded, decoded or read."""
 
 
+class TooLarge(WireError):
+    """A message announced more bytes than the receiver accepts; nothing of it was read."""
+
+    def __init__(self, size, limit):
+        super().__init__(f"message of {size} bytes is too large (the limit is {limit})")
+        self.size = size
+
+
 def encode(value, depth=0):
     if depth > 50:
         raise WireError("value nested too deeply")
@@ -107,7 +115,7 @@ def receive(stream, from_child=False, max_size=MAX_MESSAGE):
     header = read_exactly(stream, HEADER.size)
     (size,) = HEADER.unpack(header)
     if size > max_size:
-        raise WireError(f"message of {size} bytes is too large")
+        raise TooLarge(size, max_size)
     try:
         return decode(json.loads(read_exactly(stream, size)), from_child)
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:

@@ -56,7 +56,7 @@ def expect_float32(student, function, z, expected, name="z", float64_mistake=Non
     float64_mistake: the catalogue entry that explains right values of dtype float64, if there is a usual one.
     overflow: the catalogue entry that explains a numpy warning, if there is a usual one.
     """
-    z = np.asarray(z, dtype=np.float32)
+    z = np.array(z, dtype=np.float32)  # a copy: a function that writes into z must not spoil a shared input
     before = z.copy()
     shown = {name: z, **kwargs} if kwargs else z
     with overflow.catches("numpy warning", input=shown) if overflow else contextlib.nullcontext():

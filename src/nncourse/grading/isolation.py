@@ -111,7 +111,7 @@ def system_binds():
 
 def bwrap_prefix(uid, scratch_mb=SCRATCH_MB):
     """Return the bubblewrap command that wraps the child: deny by default, then add what Python needs."""
-    command = ["bwrap", *system_binds()]
+    command = [shutil.which("bwrap") or "bwrap", *system_binds()]  # the grader's PATH, not the child's
     made = {"/", "/etc", "/usr"}
     for folder in interpreter_paths():
         for parent in reversed(PurePosixPath(folder).parents):

@@ -1,0 +1,256 @@
+"""Is the grader a security boundary: does hostile code learn, keep or change nothing it should not?
+
+Attacks run through the real `nncourse grade` in the mode it picks here
+(bubblewrap), each in `sigmoid_prime`, which no other 01_forward function
+calls: each may cost exactly sigmoid_prime's points, and the honest student
+graded in the same run keeps full marks. Lower-level attacks (CPU time, reply
+size, scratch space) run against one Sandbox directly. The probe's failures
+run with a `bwrap` on PATH that always fails.
+"""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from nncourse.authoring import completed_notebook
+from nncourse.checks.core import StudentError
+from nncourse.grading.isolation import bwrap_usable, claim_uid
+from nncourse.grading.sandbox import Isolation, Limits, Sandbox
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "01_forward"
+MARKER = f"nncourse-daemon-{uuid.uuid4().hex[:8]}"
+RIGHT = "    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)\n"
+ATTACKS = {
+    # Each is right only if the attack works: it then computes the correct answer.
+    "reads_another_copy_of_the_course": "def sigmoid_prime(z):\n    open({clone!r}).read()\n" + RIGHT,
+    "reads_etc_shadow": "def sigmoid_prime(z):\n    open('/etc/shadow').read()\n" + RIGHT,
+    "reads_a_classmates_submission": "def sigmoid_prime(z):\n    open({classmate!r}).read()\n" + RIGHT,
+    "reads_the_graders_environment": "def sigmoid_prime(z):\n    import os\n    open(f'/proc/{{os.getppid()}}/environ').read()\n"
+                                     "    assert 'OPENBLAS' not in open('/proc/1/environ').read() or os.getppid() > 1\n" + RIGHT,
+    "leaves_a_daemon": (
+        "def sigmoid_prime(z):\n    import os, sys\n    if os.fork() == 0:\n        os.setsid()\n"
+        "        if os.fork() == 0:\n            os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(120)', {marker!r}])\n"
+        "        os._exit(0)\n    return np.zeros_like(z)\n"),
+    "zeroes_its_input_in_place": "def sigmoid_prime(z):\n    z[...] = 0\n    return np.full_like(z, 0.25)\n",
+}
+PLAIN_WRONG = "def sigmoid_prime(z):\n    return np.full_like(z, 0.25)\n"
+
+
+def nncourse(*args, env=None, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "nncourse.cli", *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def write(submitted, student, nb):
+    folder = submitted / student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    return folder / f"{ASSIGNMENT}.ipynb"
+
+
+@pytest.fixture(scope="module")
+def clone():
+    """A world-readable copy of the instructor's notebook elsewhere on the machine, as a backup would be."""
+    folder = Path(f"/tmp/{MARKER}-clone")
+    shutil.copytree(ROOT / "source" / ASSIGNMENT, folder)
+    for path in (folder, *folder.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    yield folder / f"{ASSIGNMENT}.ipynb"
+    shutil.rmtree(folder)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, clone):
+    top = tmp_path_factory.mktemp("security")
+    submitted = top / "submitted"
+    classmate = write(submitted, "honest", completed_notebook(ROOT, ASSIGNMENT))
+    write(submitted, "plain_wrong", completed_notebook(ROOT, ASSIGNMENT, {"sigmoid_prime": PLAIN_WRONG}))
+    for kind, code in ATTACKS.items():
+        code = code.format(clone=str(clone), classmate=str(classmate), marker=MARKER)
+        write(submitted, kind, completed_notebook(ROOT, ASSIGNMENT, {"sigmoid_prime": code}))
+    done = nncourse("grade", ASSIGNMENT, "--submitted", str(submitted), "--out", str(top / "graded"), "--jobs", "2",
+                    "--no-gradebook", "--time-scale", "0.5")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return top
+
+
+def report(graded, student):
+    return json.loads((graded / "graded" / ASSIGNMENT / student / "results.json").read_text())
+
+
+def points_of(result, function):
+    return sum(t["score"] for t in result["tests"] if t["name"].startswith(function + ": "))
+
+
+@pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not installed")
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_attack_costs_exactly_sigmoid_prime_and_leaves_others_alone(graded, attack):
+    """Does each attack earn nothing in sigmoid_prime, keep every other function's points, and spare the honest student?"""
+    honest, attacker = report(graded, "honest"), report(graded, attack)
+    assert honest["score"] == sum(t["max_score"] for t in honest["tests"])
+    assert points_of(attacker, "sigmoid_prime") <= points_of(report(graded, "plain_wrong"), "sigmoid_prime")
+    assert attacker["score"] == honest["score"] - points_of(honest, "sigmoid_prime") + points_of(attacker, "sigmoid_prime")
+
+
+@pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not installed")
+def test_no_process_of_a_student_outlives_the_grading(graded):
+    """Is the double-forked, setsid daemon gone once grading ends?"""
+    alive = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and MARKER in Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace"):
+                alive.append(entry)
+        except OSError:
+            pass
+    assert alive == []
+
+
+# ---------------------------------------------------------------- one sandbox, directly
+
+CELLS = [
+    ("imports", "import numpy as np\nimport os"),
+    ("attacks", '''
+def hidden_trainer():
+    # Train in a grandchild that is never waited for, with the kit's CPU clock patched to say 0.
+    import nncourse.checks.core as core
+    core.cpu_seconds = lambda: 0.0
+    read, write = os.pipe()
+    if os.fork() == 0:
+        if os.fork() == 0:
+            total = 0.0
+            for i in range(30_000_000):
+                total += i
+            os.write(write, b"x")
+            os._exit(0)
+        os._exit(0)
+    os.read(read, 1)
+    return 1.0
+
+def huge_reply():
+    return np.zeros(20_000_000)
+
+def fill_scratch():
+    written = 0
+    try:
+        with open("/tmp/fill", "wb") as f:
+            for _ in range(1000):
+                f.write(b"0" * (1 << 20))
+                written += 1 << 20
+    except OSError:
+        pass
+    return written
+'''),
+]
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox(CELLS, Limits(), Isolation("bwrap", claim_uid())) as box:
+        box.start()
+        yield box
+
+
+@pytest.mark.skipif(not bwrap_usable() or os.geteuid() != 0, reason="CPU time is counted by a cgroup, which needs root")
+def test_cpu_time_counts_a_grandchild_never_waited_for(sandbox):
+    """Is CPU time spent in an unreaped grandchild counted, whatever the child does to its own clock?"""
+    sandbox.call("hidden_trainer", (), timeout=60)
+    assert sandbox.last_cpu_seconds > 0.5
+
+
+@pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not installed")
+def test_too_large_reply_fails_that_call_and_the_grader_stays_small(sandbox):
+    """Does a 160 MB reply fail its own call only, without the grader holding it?"""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(StudentError, match="more than the 64 MB"):
+        sandbox.call("huge_reply", (), timeout=60)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 2048
+    assert sandbox.call("fill_scratch", (), timeout=60) <= 64 << 20  # and the child works again after it
+
+
+# ---------------------------------------------------------------- the probe
+
+@pytest.fixture
+def failing_bwrap(tmp_path):
+    """A PATH whose `bwrap` is present but always fails, as in a container without user namespaces."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    fake = folder / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    return dict(os.environ, PATH=f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+@pytest.fixture
+def course(tmp_path):
+    course = tmp_path / "course"
+    shutil.copy(ROOT / "nbgrader_config.py", course.mkdir() or course)
+    for folder in ("source", "autograder"):
+        shutil.copytree(ROOT / folder, course / folder)
+    write(course / "submitted", "honest", completed_notebook(ROOT, ASSIGNMENT))
+    return course
+
+
+def interpreter_reachable_by_others():
+    """Return whether a user other than the grader's could run this Python (every folder on the way open to others)."""
+    for path in {Path(sys.executable).resolve(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}:
+        for folder in (path, *path.parents):
+            if folder.is_dir() and not folder.stat().st_mode & stat.S_IXOTH:
+                return False
+    return True
+
+
+def test_unusable_bubblewrap_stops_the_run_with_the_probes_message(course, failing_bwrap):
+    """With bubblewrap asked for but unusable, does grading stop, say why, exit non-zero and write nothing?"""
+    done = nncourse("grade", ASSIGNMENT, "--isolation", "bwrap", "--no-gradebook", env=failing_bwrap, cwd=course)
+    assert done.returncode == 3
+    assert "No permissions to create new namespace" in done.stderr and "--unsafe-same-user" in done.stderr
+    assert not (course / "graded").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or interpreter_reachable_by_others(),
+                    reason="needs root and a Python that other users cannot reach")
+def test_hidden_interpreter_stops_the_run_instead_of_zeroing_the_class(course, failing_bwrap):
+    """Where bubblewrap fails and the separate user cannot reach the interpreter, does the probe stop the run?"""
+    done = nncourse("grade", ASSIGNMENT, "--no-gradebook", env=failing_bwrap, cwd=course)
+    assert done.returncode == 3
+    assert "bwrap:" in done.stderr and "user:" in done.stderr and "could not start" in done.stderr
+    assert not (course / "graded").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or interpreter_reachable_by_others(),
+                    reason="needs root and a Python that other users cannot reach")
+def test_gradescope_run_reports_an_environment_failure_as_its_own(course, failing_bwrap, tmp_path):
+    """Run as root like Gradescope with no usable bubblewrap: does run_autograder fail without a 0 for the student?"""
+    from nncourse.grading.gradescope import build_bundle, unpack_like_gradescope
+
+    root = unpack_like_gradescope(build_bundle(course, ASSIGNMENT, tmp_path / "b.zip"), tmp_path / "autograder")
+    shutil.copy(ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", root / "submission")
+    env = dict(failing_bwrap, AUTOGRADER_ROOT=str(root), NNCOURSE=str(Path(sys.executable).parent / "nncourse"))
+    done = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "cannot be isolated" in done.stderr
+    assert not (root / "results" / "results.json").exists()
+
+
+def test_numpy_is_in_the_sandbox():
+    """Does the deny-by-default sandbox still give student code numpy (a probe that always passes would hide this)?"""
+    if not bwrap_usable():
+        pytest.skip("bubblewrap is not installed")
+    with Sandbox([("cell", "import numpy as np\ndef total(x):\n    return float(np.sum(x))\n")], Limits(),
+                 Isolation("bwrap", claim_uid())) as box:
+        box.start()
+        assert box.call("total", (np.arange(4.0),), timeout=30) == 6.0

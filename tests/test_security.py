@@ -254,3 +254,48 @@ def test_numpy_is_in_the_sandbox():
                  Isolation("bwrap", claim_uid())) as box:
         box.start()
         assert box.call("total", (np.arange(4.0),), timeout=30) == 6.0
+
+
+# ---------------------------------------------------------------- the capstone learns from its data
+
+def pretrained_network():
+    """Return (params, activation, accuracy): a small network trained on plain MNIST ahead of time, as an attacker would."""
+    from nncourse.capstone import pin_threads
+    from nncourse.checks.mnist import grader_predict
+    from nncourse.data import load_mnist
+    from nncourse.notebook import load_functions
+
+    pin_threads()
+    solution, _ = load_functions(ROOT / "solutions" / "05_mnist" / "05_mnist.ipynb")
+    data = load_mnist()
+    x = data.x_train.reshape(-1, 784).astype(np.float32) / 255
+    rng = np.random.default_rng(0)
+    params = [(W.astype(np.float32), b.astype(np.float32)) for W, b in solution["init_params"]([784, 64, 10], rng)]
+    params, _ = solution["train_epoch"](params, x, data.y_train, 0.1, 32, rng, "relu")
+    accuracy = np.mean(grader_predict(params, "relu", data.x_test.reshape(-1, 784).astype(np.float32) / 255) == data.y_test)
+    return params, "relu", float(accuracy)
+
+
+def test_weights_prepared_in_advance_earn_no_capstone_points(tmp_path):
+    """Does a train_mnist that returns weights trained offline on MNIST fail every accuracy threshold?"""
+    import base64
+    import io
+
+    params, activation, plain_accuracy = pretrained_network()
+    assert plain_accuracy > 0.9  # on unshuffled MNIST the attack would pass the first threshold
+    buffer = io.BytesIO()
+    np.savez(buffer, *[a for pair in params for a in pair])
+    blob = base64.b64encode(buffer.getvalue()).decode()
+    cheat = ("def train_mnist(x_train, y_train, seed):\n    import base64, io\n"
+             f"    arrays = np.load(io.BytesIO(base64.b64decode({blob!r})))\n"
+             "    a = [arrays[f'arr_{i}'] for i in range(4)]\n"
+             f"    return [(a[0], a[1]), (a[2], a[3])], {activation!r}\n")
+    submitted = tmp_path / "submitted"
+    folder = submitted / "mallory" / "05_mnist"
+    folder.mkdir(parents=True)
+    nbformat.write(completed_notebook(ROOT, "05_mnist", {"train_mnist": cheat}), folder / "05_mnist.ipynb")
+    done = nncourse("grade", "05_mnist", "--submitted", str(submitted), "--out", str(tmp_path / "graded"), "--no-gradebook")
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads((tmp_path / "graded" / "05_mnist" / "mallory" / "results.json").read_text())
+    thresholds = [t for t in result["tests"] if t["name"].startswith("05_mnist: test accuracy")]
+    assert thresholds and all(t["score"] == 0 for t in thresholds)

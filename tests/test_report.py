@@ -75,3 +75,25 @@ def test_find_students_lists_every_folder_whatever_its_name(tmp_path):
         os.mkdir(os.path.join(os.fsencode(tmp_path), name))
     (tmp_path / "notes.txt").write_text("not a student")
     assert find_students(tmp_path, "01_forward") == sorted([".hidden_student", "caf\udce9", "plain"])
+
+
+def hidden_and_public_report():
+    results = [Result(CheckInfo("softmax", "rows sum to one", 1.0), False, "PUBLIC-DETAIL input [1, 2]"),
+               Result(CheckInfo("softmax", "random batches", 2.0), False, "HIDDEN-DETAIL input [3, 4]", public=False)]
+    return results_json(results, [])
+
+
+def test_results_give_hidden_checks_the_visibility_the_instructor_chose():
+    """Are public checks visible and hidden ones after_published unless the instructor says otherwise?"""
+    assert [t["visibility"] for t in hidden_and_public_report()["tests"]] == ["visible", "after_published"]
+    results = [Result(CheckInfo("softmax", "random batches", 2.0), True, public=False)]
+    assert results_json(results, [], hidden_visibility="hidden")["tests"][0]["visibility"] == "hidden"
+
+
+def test_feedback_names_hidden_checks_and_points_only_until_published():
+    """Before publication, does feedback show a hidden check's name and points but not its inputs or message?"""
+    before = feedback_markdown("alice", "01_forward", hidden_and_public_report())
+    after = feedback_markdown("alice", "01_forward", hidden_and_public_report(), published=True)
+    assert "random batches" in before and "0 / 2" in before and "PUBLIC-DETAIL" in before
+    assert "HIDDEN-DETAIL" not in before
+    assert "HIDDEN-DETAIL" in after

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from nncourse.grading.report import VISIBILITIES
+
 
 def cmd_build(args):
     from nncourse.build import build, course_root
@@ -99,7 +101,8 @@ def cmd_grade(args):
     extra = isolation_args(args)
     try:
         rows = grade_class(args.assignment, submitted, out, root / "autograder", root / "source",
-                           jobs=args.jobs, force=args.force, extra_args=extra, isolation=asked_isolation(args))
+                           jobs=args.jobs, force=args.force, extra_args=extra, isolation=asked_isolation(args),
+                           hidden_visibility=args.hidden_visibility, published=args.publish_feedback)
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -147,7 +150,7 @@ def cmd_grade_notebook(args):
         results, problems = run_hidden(args.assignment, submission=folder, autograder=root / "autograder", extra_args=extra)
     if not given.exists():
         problems = [f"no notebook at {args.path}"] + problems
-    print(json.dumps(results_json(results, problems), indent=1))
+    print(json.dumps(results_json(results, problems, args.hidden_visibility), indent=1))
     return 0
 
 
@@ -198,13 +201,23 @@ def add_grade(command):
     command.add_argument("--jobs", type=int, default=1, help="students graded at once (default 1)")
     command.add_argument("--force", action="store_true", help="regrade students already graded")
     command.add_argument("--no-gradebook", action="store_true", help="do not write scores into nbgrader's gradebook")
+    command.add_argument("--publish-feedback", action="store_true",
+                         help="write the hidden checks' details into feedback.md (once grades are released); "
+                              "before that, feedback names hidden checks and their points only")
+    add_visibility_option(command)
     add_isolation_options(command)
+
+
+def add_visibility_option(command):
+    command.add_argument("--hidden-visibility", choices=VISIBILITIES, default="after_published",
+                         help="Gradescope visibility of hidden checks in results.json (default: after_published)")
 
 
 def add_grade_notebook(command):
     command.add_argument("path", help="a notebook, or the folder holding it")
     command.add_argument("--assignment", required=True, help="the assignment it is a submission of, such as 01_forward")
     command.add_argument("--course", help="the course folder with source/ and autograder/ (default: found from here)")
+    add_visibility_option(command)
     add_isolation_options(command)
 
 

@@ -76,12 +76,16 @@ def assignment_of(function):
 
 @dataclass(frozen=True)
 class Result:
-    """The verdict of one check. mistake: the catalogue key of the usual mistake its message names, if any."""
+    """The verdict of one check. mistake: the catalogue key of the usual mistake its message names, if any.
+
+    public: the check is one students run themselves (not a hidden check of autograder/).
+    """
 
     check: CheckInfo
     passed: bool
     message: str = ""
     mistake: str | None = None
+    public: bool = True
 
 
 def run_checks(tests, student):
@@ -115,7 +119,7 @@ def carry_diagnoses(results):
         key = named.get(result.check.function)
         if not result.passed and result.mistake is None and key is not None:
             message = f"{SAME_MISTAKE}{mistake(key).headline}\n{result.message}"
-            result = Result(result.check, False, message, key)
+            result = Result(result.check, False, message, key, result.public)
         elif not result.passed and result.mistake is not None:
             named[result.check.function] = result.mistake
         carried.append(result)

@@ -35,6 +35,8 @@ class Job:
     out: Path  # <out>/<assignment>/<student>
     autograder: Path
     source: Path
+    hidden_visibility: str = "after_published"
+    published: bool = False  # write the hidden checks' details into feedback.md
 
 
 def fingerprint(job):
@@ -42,6 +44,7 @@ def fingerprint(job):
     digest = hashlib.sha256()
     files = sorted(p for p in job.folder.rglob("*") if p.is_file()) if job.folder.is_dir() else []
     files += [job.autograder / f"test_{job.assignment}.py", job.source / job.assignment / f"{job.assignment}.ipynb"]
+    digest.update(f"{job.hidden_visibility} {job.published}".encode())
     for path in files:
         digest.update(str(path.name).encode())
         digest.update(path.read_bytes() if path.is_file() else b"-")
@@ -177,10 +180,12 @@ def all_failed_alike(reports):
 
 
 def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, extra_args=(), log=print,  # noqa: PLR0913
-                isolation=None):
+                isolation=None, hidden_visibility="after_published", published=False):
     """Grade every student; write results.json and feedback per student and grades.csv; return the rows.
 
     isolation: a mode of isolation.MODES, or None for the strongest the probe finds.
+    hidden_visibility: the Gradescope visibility of hidden checks in results.json;
+    published: whether feedback.md shows the hidden checks' details (after grades are released).
     Raises GradingSetupError, before anything is written, when the course or the
     machine is not ready to grade, and after the run when every student failed alike.
     """
@@ -192,7 +197,7 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
         raise GradingSetupError(str(error)) from None
     extra_args = [*extra_args, "--isolation", mode]
     todo = [
-        Job(assignment, s, Path(submitted) / s / assignment, out / s, Path(autograder), Path(source))
+        Job(assignment, s, Path(submitted) / s / assignment, out / s, Path(autograder), Path(source), hidden_visibility, published)
         for s in find_students(submitted, assignment)
     ]
     pending = [job for job in todo if force or not is_done(job)]
@@ -234,7 +239,8 @@ def grade_one(job, extra_args=()):
 
     extra = ["--source-dir", job["source"], *extra_args]
     results, problems = run_hidden(job["assignment"], submission=job["folder"], autograder=job["autograder"], extra_args=extra)
-    write_student(job["out"], job["student"], job["assignment"], results_json(results, problems))
+    report = results_json(results, problems, job["hidden_visibility"])
+    write_student(job["out"], job["student"], job["assignment"], report, published=job["published"] == "True")
 
 
 def serve(extra_args):

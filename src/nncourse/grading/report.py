@@ -40,15 +40,23 @@ def capped(text, limit=MESSAGE_LIMIT):
     return text[:limit] + f"\n... ({len(text) - limit} more characters left out)"
 
 
-def results_json(results, problems):
-    """Return Gradescope's results.json content for one student."""
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
+
+
+def results_json(results, problems, hidden_visibility="after_published"):
+    """Return Gradescope's results.json content for one student.
+
+    Public checks are always visible; hidden checks get `hidden_visibility`, so
+    Gradescope shows them (inputs, expected values, messages) only when the
+    instructor says.
+    """
     tests = [
         {
             "name": r.check.name,
             "score": r.check.points if r.passed else 0.0,
             "max_score": r.check.points,
             "output": capped(r.message),
-            "visibility": "visible",
+            "visibility": "visible" if getattr(r, "public", True) else hidden_visibility,
         }
         for r in results
     ]
@@ -82,8 +90,12 @@ def fenced(text):
     return f"{fence}text\n{text}\n{fence}"
 
 
-def feedback_markdown(student, assignment, report):
-    """Return feedback a student can read: every check's name, points and message, never its code."""
+def feedback_markdown(student, assignment, report, published=False):
+    """Return feedback a student can read: every check's name, points and message, never its code.
+
+    Until grades are `published`, a hidden check (one not visible) shows its
+    name and points only: no input, expected value or message.
+    """
     lines = [f"# {table_cell(assignment)}: feedback for {table_cell(student)}", "",
              f"**Score: {report['score']:g} / {max_score(report):g}**", ""]
     if report["output"]:
@@ -97,7 +109,9 @@ def feedback_markdown(student, assignment, report):
     if failed:
         lines += ["", "## What went wrong", ""]
         for t in failed:
-            lines += [f"### {table_cell(t['name'])}", "", fenced(t["output"] or "(no message)"), ""]
+            shown = t.get("visibility", "visible") == "visible" or published
+            text = (t["output"] or "(no message)") if shown else "A hidden check: its details come when grades are published."
+            lines += [f"### {table_cell(t['name'])}", "", fenced(text), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -117,6 +131,6 @@ def grades_csv(rows):
     return buffer.getvalue()
 
 
-def write_student(folder, student, assignment, report):
-    write_atomic(Path(folder) / "feedback.md", feedback_markdown(student, assignment, report))
+def write_student(folder, student, assignment, report, published=False):
+    write_atomic(Path(folder) / "feedback.md", feedback_markdown(student, assignment, report, published))
     write_atomic(Path(folder) / "results.json", json.dumps(report, indent=1))

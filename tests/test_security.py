@@ -299,3 +299,16 @@ def test_weights_prepared_in_advance_earn_no_capstone_points(tmp_path):
     result = json.loads((tmp_path / "graded" / "05_mnist" / "mallory" / "results.json").read_text())
     thresholds = [t for t in result["tests"] if t["name"].startswith("05_mnist: test accuracy")]
     assert thresholds and all(t["score"] == 0 for t in thresholds)
+
+
+@pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not installed")
+def test_cells_that_sleep_just_under_the_limit_cannot_hold_the_grader():
+    """Do many cells that each sleep just under the per-cell limit stop being loaded once the total is spent?"""
+    import time
+
+    cells = [(f"cell{i}", "import time\ntime.sleep(0.9)\n") for i in range(8)] + [("last", "def f():\n    return 1\n")]
+    began = time.monotonic()
+    with Sandbox(cells, Limits(load_seconds=1.0, total_load_seconds=3.0), Isolation("bwrap", claim_uid())) as box:
+        box.start()
+        assert time.monotonic() - began < 8
+        assert "took over 3 s in all" in box.load_errors["last"]

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from nncourse.grading.isolation import MODES, IsolationError, choose_mode, claim_uid
 from nncourse.grading.report import grades_csv, results_json, write_atomic, write_student
+from nncourse.grading.sandbox import Limits
 
-STUDENT_TIMEOUT = 1800  # seconds for one student's whole grading, hidden checks' own timeouts included
+SLACK_SECONDS = 60  # starting the child, pytest and the reference
 FINGERPRINT = ".fingerprint"
 
 
@@ -72,8 +73,9 @@ class Worker:
     and a fresh worker takes the next student.
     """
 
-    def __init__(self, extra_args=()):
+    def __init__(self, extra_args=(), student_seconds=1800):
         self.extra_args = list(extra_args)
+        self.student_seconds = student_seconds
         self.process = None
 
     def start(self):
@@ -91,10 +93,10 @@ class Worker:
             return self.fail("the grader process could not be reached")
         selector = selectors.DefaultSelector()
         selector.register(self.process.stdout, selectors.EVENT_READ)
-        ready = selector.select(STUDENT_TIMEOUT)
+        ready = selector.select(self.student_seconds)
         selector.close()
         if not ready:
-            return self.fail(f"grading took over {STUDENT_TIMEOUT} s and was stopped")
+            return self.fail(f"grading took over {self.student_seconds:.0f} s and was stopped")
         line = self.process.stdout.readline().strip()
         if line == "done":
             return None
@@ -172,6 +174,22 @@ def preflight(assignment, autograder, source):
         raise GradingSetupError(f"the instructor notebook of {assignment} does not run: {details}")
 
 
+def student_seconds(assignment, autograder, time_scale=1.0):
+    """Return the wall-clock bound of one student's whole grading: loading, then every check's own timeout."""
+    import importlib.util
+
+    path = Path(autograder) / f"test_{assignment}.py"
+    sys.path.insert(0, str(autograder))
+    try:
+        spec = importlib.util.spec_from_file_location(f"hidden_timeouts_{assignment}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(autograder))
+    timeouts = [test.check.timeout for test in vars(module).values() if callable(test) and hasattr(test, "check")]
+    return time_scale * (Limits.total_load_seconds + sum(timeouts)) + SLACK_SECONDS
+
+
 def all_failed_alike(reports):
     """Return the grader-side error every student's grading ended with, if it is one and the same, else None."""
     failed = lambda r: len(r["tests"]) == 1 and r["tests"][0]["name"].endswith(": grading")  # noqa: E731 (see failed_report)
@@ -196,6 +214,8 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
     except IsolationError as error:
         raise GradingSetupError(str(error)) from None
     extra_args = [*extra_args, "--isolation", mode]
+    scale = float(extra_args[extra_args.index("--time-scale") + 1]) if "--time-scale" in extra_args else 1.0
+    bound = student_seconds(assignment, autograder, scale)
     todo = [
         Job(assignment, s, Path(submitted) / s / assignment, out / s, Path(autograder), Path(source), hidden_visibility, published)
         for s in find_students(submitted, assignment)
@@ -207,7 +227,7 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
     lock = threading.Lock()
 
     def drain():
-        worker = Worker(extra_args)
+        worker = Worker(extra_args, bound)
         try:
             while True:
                 with lock:

@@ -171,7 +171,8 @@ def sandboxed_student(request):
         folder = folder.parent
     instructor = source_dir(config, module) / assignment / f"{assignment}.ipynb"
     submission = read_submission(folder.name, folder, assignment, instructor)
-    limits = Limits(load_seconds=Limits.load_seconds * config.getoption("--time-scale"))
+    scale = config.getoption("--time-scale")
+    limits = Limits(load_seconds=Limits.load_seconds * scale, total_load_seconds=Limits.total_load_seconds * scale)
     uid = config.getoption("--sandbox-uid") or claim_uid()
     mode = config.getoption("--isolation") or choose_mode(None, uid, secrets=[instructor, config.rootpath, folder])
     isolation = Isolation(mode, uid)

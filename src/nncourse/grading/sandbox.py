@@ -51,6 +51,7 @@ class Limits:
     processes: int = 64
     file_size_mb: int = 64
     load_seconds: float = 10.0
+    total_load_seconds: float = 60.0
     call_seconds: float = 10.0
     reply_mb: int = 64  # the most one reply may hold (a 784 -> 256 -> 10 network is under 1 MB)
 
@@ -232,11 +233,20 @@ class Sandbox:
         self.close()
 
     def start(self):
-        """Start a child and load the cells one by one; a cell that hangs or kills the child is left out."""
+        """Start a child and load the cells one by one; a cell that hangs or kills the child is left out.
+
+        All loading together may take `limits.total_load_seconds`; the cells left then are skipped.
+        """
+        began = time.monotonic()
         while True:
             self.spawn()
             for cell_id, source in self.cells:
                 if cell_id in self.skipped:
+                    continue
+                if time.monotonic() - began > self.limits.total_load_seconds:
+                    self.load_errors[cell_id] = (f"was not run: loading the cells before it took over "
+                                                 f"{self.limits.total_load_seconds:g} s in all")
+                    self.skipped.add(cell_id)
                     continue
                 reply = self.exchange({"op": "load", "cells": [[cell_id, source]]}, self.limits.load_seconds)
                 if reply is None:

@@ -111,8 +111,11 @@ def system_binds():
 
 def bwrap_prefix(uid, scratch_mb=SCRATCH_MB):
     """Return the bubblewrap command that wraps the child: deny by default, then add what Python needs."""
-    command = [shutil.which("bwrap") or "bwrap", *system_binds()]  # the grader's PATH, not the child's
-    made = {"/", "/etc", "/usr"}
+    command = [shutil.which("bwrap") or "bwrap", *system_binds(),  # found on the grader's PATH, not the child's
+               # /tmp before the interpreter: it may live below /tmp (a course cloned there), and a
+               # tmpfs mounted after its binds would hide them
+               "--perms", "01777", "--size", str(scratch_mb << 20), "--tmpfs", "/tmp"]
+    made = {"/", "/etc", "/usr", "/tmp"}
     for folder in interpreter_paths():
         for parent in reversed(PurePosixPath(folder).parents):
             if str(parent) not in made:
@@ -120,8 +123,7 @@ def bwrap_prefix(uid, scratch_mb=SCRATCH_MB):
                 command += ["--perms", "0755", "--dir", str(parent)]  # traversable, and empty but for the binds
         command += ["--ro-bind", folder, folder]
     command += [
-        "--proc", "/proc", "--dev", "/dev",
-        "--perms", "01777", "--size", str(scratch_mb << 20), "--tmpfs", "/tmp", "--chdir", "/tmp",
+        "--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp",
         "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session", "--setenv", "HOME", "/tmp",
     ]

@@ -15,6 +15,7 @@ larger than the call may send back fails that call only.
 
 from __future__ import annotations
 
+import itertools
 import os
 import resource
 import shutil
@@ -22,12 +23,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import itertools
 import threading
 import time
 import types
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np

@@ -1,11 +1,16 @@
 """Is the grader a security boundary: does hostile code learn, keep or change nothing it should not?
 
-Attacks run through the real `nncourse grade` in the mode it picks here
-(bubblewrap), each in `sigmoid_prime`, which no other 01_forward function
-calls: each may cost exactly sigmoid_prime's points, and the honest student
-graded in the same run keeps full marks. Lower-level attacks (CPU time, reply
-size, scratch space) run against one Sandbox directly. The probe's failures
-run with a `bwrap` on PATH that always fails.
+Attacks run through the real `nncourse grade` in each isolation mode that can
+run here: bubblewrap as root, bubblewrap as an ordinary user (a user
+namespace, no cgroups), and the separate-user mode root falls back to where
+bubblewrap cannot run. Each attack sits in `sigmoid_prime`, which no other
+01_forward function calls: each may cost exactly sigmoid_prime's points, and
+the honest student graded in the same run keeps full marks. The second and
+third modes need a Python that other users can run; a venv of the system's
+Python, in a folder open to all, is made once for them. Lower-level attacks
+(CPU time, reply size, scratch space, misreported arguments) run against one
+Sandbox directly. The probe's failures run with a `bwrap` on PATH that always
+fails.
 """
 
 import json
@@ -14,6 +19,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -48,8 +54,48 @@ ATTACKS = {
 PLAIN_WRONG = "def sigmoid_prime(z):\n    return np.full_like(z, 0.25)\n"
 
 
-def nncourse(*args, env=None, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "nncourse.cli", *args], capture_output=True, text=True, cwd=cwd, env=env)
+def nncourse(*args, env=None, cwd=ROOT, python=sys.executable, user=None):
+    """Run the real CLI; `user` (a uid) runs it as that unprivileged user."""
+    command = [python, "-m", "nncourse.cli", *args]
+    if user is not None:
+        command = ["setpriv", "--reuid", str(user), "--regid", str(user), "--clear-groups", *command]
+        env = dict(env or os.environ, HOME=str(cwd))
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env)
+
+
+GRADER_UID = 65432  # the ordinary user that grades in the unprivileged mode
+
+
+def open_to_all(path):
+    """Return whether every folder on the way to `path` lets other users through."""
+    return all(not folder.is_dir() or folder.stat().st_mode & stat.S_IXOTH for folder in (path, *path.parents))
+
+
+def system_python():
+    """Return a Python 3.11 that other users can run, or None."""
+    for candidate in ("/usr/bin/python3.11", shutil.which("python3.11"), shutil.which("python3")):
+        if candidate and Path(candidate).is_file() and open_to_all(Path(candidate).resolve().parent):
+            version = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 11))"],
+                                     capture_output=True, text=True)
+            if version.stdout.strip() == "True":
+                return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def shared_python():
+    """The kit installed (not editable) in a venv any user can run, as a course machine or Gradescope has it."""
+    python = system_python()
+    if python is None or os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root, setpriv and a Python 3.11 that other users can run")
+    top = Path(tempfile.mkdtemp(prefix="nncourse-shared-python-"))
+    top.chmod(0o755)
+    subprocess.run([python, "-m", "venv", str(top / "venv")], check=True)
+    pip = subprocess.run([top / "venv/bin/python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                          str(ROOT)], capture_output=True, text=True)
+    assert pip.returncode == 0, pip.stderr[-3000:]
+    yield top / "venv/bin/python"
+    shutil.rmtree(top)
 
 
 def write(submitted, student, nb):
@@ -59,30 +105,59 @@ def write(submitted, student, nb):
     return folder / f"{ASSIGNMENT}.ipynb"
 
 
-@pytest.fixture(scope="module")
-def clone():
-    """A world-readable copy of the instructor's notebook elsewhere on the machine, as a backup would be."""
-    folder = Path(f"/tmp/{MARKER}-clone")
-    shutil.copytree(ROOT / "source" / ASSIGNMENT, folder)
-    for path in (folder, *folder.rglob("*")):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    yield folder / f"{ASSIGNMENT}.ipynb"
-    shutil.rmtree(folder)
+MODES = ["bwrap", "user", "bwrap-unprivileged"]
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, clone):
-    top = tmp_path_factory.mktemp("security")
-    submitted = top / "submitted"
+@pytest.fixture(scope="module", params=MODES)
+def graded(request):
+    """Grade the attacks, the honest student and a plainly wrong one in one run of `nncourse grade` in a mode.
+
+    The course and its submissions sit in a folder only the grader's user can
+    read. Another copy of the course elsewhere on the machine, as a backup
+    would be, is open to all where bubblewrap hides it anyway; in the
+    separate-user mode, which relies on file permissions, it is the
+    instructor's private copy.
+    """
+    mode = request.param
+    if mode == "bwrap" and not bwrap_usable():
+        pytest.skip("bubblewrap is not installed")
+    python, user, options = sys.executable, None, []
+    if mode != "bwrap":
+        python = request.getfixturevalue("shared_python")
+    if mode == "user":
+        options = ["--isolation", "user"]
+    if mode == "bwrap-unprivileged":
+        if not bwrap_usable():
+            pytest.skip("bubblewrap is not installed")
+        user = GRADER_UID
+    top = Path(tempfile.mkdtemp(prefix=f"nncourse-security-{mode}-"))  # 0700: the grader's own
+    clone = Path(tempfile.mkdtemp(prefix=f"{MARKER}-clone-"))
+    shutil.copytree(ROOT / "source" / ASSIGNMENT, clone / ASSIGNMENT)
+    for path in (clone, *clone.rglob("*")):
+        open_mode = 0o755 if path.is_dir() else 0o644
+        path.chmod(0o700 if path == clone and mode == "user" else open_mode)
+    course = top / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    for folder in ("source", "autograder"):
+        shutil.copytree(ROOT / folder, course / folder)
+    submitted = course / "submitted"
     classmate = write(submitted, "honest", completed_notebook(ROOT, ASSIGNMENT))
     write(submitted, "plain_wrong", completed_notebook(ROOT, ASSIGNMENT, {"sigmoid_prime": PLAIN_WRONG}))
     for kind, code in ATTACKS.items():
-        code = code.format(clone=str(clone), classmate=str(classmate), marker=MARKER)
+        code = code.format(clone=str(clone / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), classmate=str(classmate),
+                           marker=MARKER)
         write(submitted, kind, completed_notebook(ROOT, ASSIGNMENT, {"sigmoid_prime": code}))
-    done = nncourse("grade", ASSIGNMENT, "--submitted", str(submitted), "--out", str(top / "graded"), "--jobs", "2",
-                    "--no-gradebook", "--time-scale", "0.5")
+    if user is not None:
+        for path in (top, *top.rglob("*")):
+            os.chown(path, user, user)
+    done = nncourse("grade", ASSIGNMENT, "--jobs", "2", "--no-gradebook", "--time-scale", "0.5", *options,
+                    cwd=course, python=python, user=user)
     assert done.returncode == 0, done.stdout + done.stderr
-    return top
+    assert "warning" not in done.stderr  # graded in the mode asked for, not a fallback
+    yield course
+    shutil.rmtree(top)
+    shutil.rmtree(clone)
 
 
 def report(graded, student):
@@ -93,7 +168,6 @@ def points_of(result, function):
     return sum(t["score"] for t in result["tests"] if t["name"].startswith(function + ": "))
 
 
-@pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not installed")
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_attack_costs_exactly_sigmoid_prime_and_leaves_others_alone(graded, attack):
     """Does each attack earn nothing in sigmoid_prime, keep every other function's points, and spare the honest student?"""
@@ -103,7 +177,6 @@ def test_attack_costs_exactly_sigmoid_prime_and_leaves_others_alone(graded, atta
     assert attacker["score"] == honest["score"] - points_of(honest, "sigmoid_prime") + points_of(attacker, "sigmoid_prime")
 
 
-@pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not installed")
 def test_no_process_of_a_student_outlives_the_grading(graded):
     """Is the double-forked, setsid daemon gone once grading ends?"""
     alive = []
@@ -166,6 +239,67 @@ def test_cpu_time_counts_a_grandchild_never_waited_for(sandbox):
     """Is CPU time spent in an unreaped grandchild counted, whatever the child does to its own clock?"""
     sandbox.call("hidden_trainer", (), timeout=60)
     assert sandbox.last_cpu_seconds > 0.5
+
+
+def test_cpu_time_of_an_unprivileged_grader_counts_a_grandchild_never_waited_for(shared_python):
+    """Without root (no cgroups), is the same hidden trainer's CPU time still counted from outside the child?"""
+    if not bwrap_usable():
+        pytest.skip("bubblewrap is not installed")
+    script = (
+        "from nncourse.grading.isolation import claim_uid\n"
+        "from nncourse.grading.sandbox import Isolation, Limits, Sandbox\n"
+        f"with Sandbox({CELLS!r}, Limits(), Isolation('bwrap', claim_uid())) as box:\n"
+        "    box.start()\n"
+        "    box.call('hidden_trainer', (), timeout=60)\n"
+        "    print(box.last_cpu_seconds)\n")
+    home = Path(tempfile.mkdtemp(prefix="nncourse-cpu-"))
+    os.chown(home, GRADER_UID, GRADER_UID)
+    done = subprocess.run(["setpriv", "--reuid", str(GRADER_UID), "--regid", str(GRADER_UID), "--clear-groups",
+                           shared_python, "-c", script], capture_output=True, text=True, cwd=home,
+                          env=dict(os.environ, HOME=str(home), TMPDIR=str(home)))
+    shutil.rmtree(home)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) > 0.5
+
+
+def test_arguments_left_out_of_the_reply_count_as_changed():
+    """A child that patches the worker to send back no arguments: does the grader still see its input changed?"""
+    if not bwrap_usable():
+        pytest.skip("bubblewrap is not installed")
+    cells = [("imports", "import numpy as np"), ("forger", '''
+import nncourse.grading.worker as worker
+
+def say_nothing_changed(call, name, function, args, kwargs, return_arguments):
+    return call(name, function, args, kwargs), {}, {}
+
+worker.call_and_return_arguments = say_nothing_changed
+
+def sigmoid_prime(z):
+    s = 1 / (1 + np.exp(-z))
+    z[...] = 0
+    return s * (1 - s)
+''')]
+    z = np.array([0.0, 1.0, -2.0])
+    with Sandbox(cells, Limits(), Isolation("bwrap", claim_uid())) as box:
+        box.start()
+        box.call("sigmoid_prime", (z,), timeout=30, apply_changes=True)
+        assert box.changed_inputs == ["0"]
+        box.call("sigmoid_prime", (z,), timeout=30, apply_changes=False)
+        assert box.changed_inputs == []
+
+
+def test_an_honest_in_place_change_is_seen_and_copied_back(sandbox):
+    """Does the grader find an in-place change by comparing the arguments itself, and apply it to its own copy?"""
+    cells = [("cell", "def halve(x):\n    x /= 2\n    return 0.0\n\ndef look(params):\n    return len(params)\n")]
+    with Sandbox(cells, Limits(),
+                 Isolation("bwrap", claim_uid())) as box:
+        box.start()
+        x = np.array([2.0, 4.0])
+        box.call("halve", (x,), timeout=30, apply_changes=True)
+        assert box.changed_inputs == ["0"] and x.tolist() == [1.0, 2.0]
+        unchanged = np.array([2.0, np.nan])
+        box.call("look", ([(unchanged, 3)],), timeout=30, apply_changes=True)  # NaN stays NaN: no change
+        assert box.changed_inputs == []
 
 
 @pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not installed")

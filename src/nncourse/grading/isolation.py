@@ -41,7 +41,9 @@ class IsolationError(Exception):
     """The machine cannot isolate student code in the mode asked for: the instructor's to fix."""
 
 
-UID_LOCKS = Path(tempfile.gettempdir()) / "nncourse-sandbox-uids"
+# Only root hands out host user ids; another user's sandbox ids live in its own user namespace, so each
+# user keeps its own claims.
+UID_LOCKS = Path(tempfile.gettempdir()) / ("nncourse-sandbox-uids" + ("" if os.geteuid() == 0 else f"-{os.geteuid()}"))
 CLAIMED = {}  # uid -> the open, locked file that keeps it this process's
 
 
@@ -56,8 +58,10 @@ def claim_uid():
     if CLAIMED:
         return next(iter(CLAIMED))
     UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    if UID_LOCKS.is_symlink() or UID_LOCKS.lstat().st_uid != os.geteuid():
+        raise IsolationError(f"{UID_LOCKS} belongs to another user; remove it, or set TMPDIR to a folder of your own")
     for uid in range(SANDBOX_UID, SANDBOX_UID + 1000):
-        fd = os.open(UID_LOCKS / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(UID_LOCKS / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from nncourse.checks.core import MAX_ITEMS, StudentError, describe_call
+from nncourse.checks.functions import Argument, Expression
 from nncourse.grading.isolation import (
     MODES,
     SANDBOX_UID,
@@ -177,6 +178,62 @@ class TreeCgroup:
             time.sleep(0.02)
 
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def adopt_orphans():
+    """Make this process the parent of every orphan its descendants leave (Linux's child subreaper).
+
+    A process that a child forks and never waits for then stays in this
+    process's tree, so its CPU time is counted and it is killed with the rest.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def process_table():
+    """Return {pid: (parent pid, CPU seconds of it and its reaped children)} from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()  # after the command name, which may hold spaces
+        # fields[1] is the parent; 11-14 are utime, stime, cutime, cstime in clock ticks
+        table[int(entry)] = (int(fields[1]), sum(int(x) for x in fields[11:15]) / tick)
+    return table
+
+
+def tree_cpu_seconds(roots):
+    """Return the CPU seconds of the processes `roots`, all their descendants, and those they waited for.
+
+    Read from /proc, outside the tree: nothing the student's code does to its
+    own clocks changes it. A zombie still holds its own times until reaped.
+    """
+    table = process_table()
+    children = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo, seen = 0.0, [pid for pid in roots if pid in table], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += table[pid][1]
+        todo += children.get(pid, [])
+    return total
+
+
 def limit_child(limits, cgroup, nproc, become=None):
     """Return the function that sets the child's limits between fork and exec (and its user, in user mode)."""
 
@@ -224,6 +281,7 @@ class Sandbox:
         self.load_errors = {}
         self.skipped = set()  # cells that hung or killed the child while loading
         self.last_cpu_seconds = 0.0
+        self.known_children = set()
         self.output = ""
 
     def __enter__(self):
@@ -268,6 +326,8 @@ class Sandbox:
         if mode not in MODES:
             raise IsolationError(f"unknown isolation mode {mode!r}; known: {', '.join(MODES)}")
         self.cgroup = TreeCgroup(self.limits)
+        adopt_orphans()
+        self.known_children = {pid for pid, (parent, _) in process_table().items() if parent == os.getpid()}
         self.errors = tempfile.TemporaryFile()  # what the child says before it starts listening
         command = [sys.executable, "-m", "nncourse.grading.worker"]
         become = None
@@ -297,8 +357,36 @@ class Sandbox:
         return self.errors.read()[-2000:].decode("utf-8", "replace").strip()
 
     def cpu_used(self):
-        """Return the child tree's CPU seconds so far, counted from outside, or None where they cannot be."""
-        return self.cgroup.cpu_seconds() if self.cgroup else None
+        """Return the child tree's CPU seconds so far, counted from outside the child.
+
+        From its cgroup where there is one (root), else from /proc: the child,
+        its descendants, and the orphans they left (adopted by this process).
+        """
+        counted = self.cgroup.cpu_seconds() if self.cgroup else None
+        if counted is not None:
+            return counted
+        if self.process is None:
+            return None
+        return tree_cpu_seconds([self.process.pid, *self.adopted()])
+
+    def adopted(self):
+        """Return the pids of this process's children that it did not start: orphans of the child's tree."""
+        own = os.getpid()
+        started = self.known_children | {self.process.pid if self.process else None}
+        return [pid for pid, (parent, _) in process_table().items() if parent == own and pid not in started]
+
+    def reap_adopted(self):
+        """Kill and wait for the orphans of the child's tree that this process adopted."""
+        for pid in self.adopted():
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
 
     def exchange(self, request, timeout, answers=None):
         """Send a request and wait for the reply; return None on timeout, or {"dead": ...}.
@@ -344,10 +432,12 @@ class Sandbox:
         answers: {callee: reference function}; the student's calls to these
         graded functions are answered with the reference's values.
         parameters: the names of the function's positional parameters, for messages.
-        apply_changes: copy the child's in-place changes to the arguments into
-        the grader's own (only where the check grades "inputs unchanged": the
-        child's report is its own word, so it never feeds a check's other inputs).
-        `changed_inputs` then names the arguments the child reported changed.
+        apply_changes: where the check grades "inputs unchanged", the child sends
+        back every argument as it is after the call; the grader compares them
+        with its own copies itself, and copies the changed ones into its own
+        arguments, so the check sees them (the child's values are its own word,
+        so they never feed a check's other inputs). `changed_inputs` then names
+        the arguments found changed.
         """
         kwargs = kwargs or {}
         answers = answers or {}
@@ -356,7 +446,8 @@ class Sandbox:
         if self.process is None or self.process.poll() is not None:
             self.close_process()
             self.start()  # a fresh child, after a timeout or a crash
-        request = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "answered": sorted(answers)}
+        request = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "answered": sorted(answers),
+                   "return_arguments": bool(apply_changes)}
         before = self.cpu_used()
         reply = self.exchange(request, timeout, answers)
         after = self.cpu_used()
@@ -375,14 +466,10 @@ class Sandbox:
         if "error" in reply:
             error = reply["error"]
             raise StudentError(str(error.get("problem", "failed")), input=shown, hint=error.get("hint"))
-        changed = reply.get("changed") if isinstance(reply.get("changed"), dict) else {}
+        changed = changed_arguments(args, kwargs, reply.get("arguments")) if apply_changes else {}
         self.changed_inputs = sorted(changed)
-        if apply_changes:
-            apply_side_effects(args, kwargs, reply)
-        else:
-            apply_side_effects(args, kwargs, {"generators": reply.get("generators")})
-        measured = after - before if before is not None and after is not None else None
-        self.last_cpu_seconds = measured if measured is not None else float(reply.get("cpu_seconds") or 0.0)
+        apply_side_effects(args, kwargs, {"changed": changed, "generators": reply.get("generators")})
+        self.last_cpu_seconds = after - before if before is not None and after is not None else 0.0
         return reply["value"]
 
     def death_message(self):
@@ -410,6 +497,7 @@ class Sandbox:
             kill_user_processes(self.isolation.uid)  # the id is this worker's alone: nothing of it may survive
         if self.process:
             self.process.wait()
+            self.reap_adopted()
 
     def close_process(self):
         if self.process:
@@ -427,6 +515,48 @@ class Sandbox:
 
     def close(self):
         self.close_process()
+
+
+def changed_arguments(args, kwargs, after):
+    """Return {slot: value after the call} for each of the grader's own arguments the call changed.
+
+    after: the child's arguments after the call, by position ("0", "1", ...) or
+    keyword. An argument it did not send back counts as changed (to None), so
+    leaving one out hides nothing.
+    """
+    after = after if isinstance(after, dict) else {}
+    slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
+    own = (np.random.Generator, Argument, Expression)  # states come separately; expressions are the grader's
+    return {key: after.get(key) for key, value in slots.items()
+            if not isinstance(value, own) and not same_value(value, after.get(key, MISSING))}
+
+
+MISSING = object()
+
+
+def same_value(original, other, depth=0):
+    """Return whether `other` holds exactly what `original` holds: same types, shapes, dtypes and values."""
+    if depth > 20:
+        return True
+    if isinstance(original, np.ndarray):
+        if not (isinstance(other, np.ndarray) and other.shape == original.shape and other.dtype == original.dtype):
+            return False
+        try:
+            return bool(np.array_equal(original, other, equal_nan=original.dtype.kind in "fc"))
+        except TypeError:
+            return False
+    if isinstance(original, (list, tuple)):
+        return (type(other) is type(original) and len(other) == len(original)
+                and all(same_value(a, b, depth + 1) for a, b in zip(original, other)))
+    if isinstance(original, dict):
+        return (isinstance(other, dict) and other.keys() == original.keys()
+                and all(same_value(v, other[k], depth + 1) for k, v in original.items()))
+    if isinstance(original, float) and isinstance(other, float) and original != original:
+        return other != other  # NaN stays NaN
+    try:
+        return type(other) is type(original) and bool(other == original)
+    except Exception:  # noqa: BLE001 (an odd value that cannot compare is not the same)
+        return False
 
 
 def apply_side_effects(args, kwargs, reply):

@@ -8,6 +8,9 @@ protocol. Requests:
   function. While it runs, each graded function named in "answered" is bound to a
   proxy: a call to it sends {"op": "answer", ...} to the grader, which computes it
   with the reference and replies with the value only (see nncourse.checks.callees).
+  With "return_arguments", the reply also holds every argument as it is after the
+  call, for the grader to compare with its own copies. The grader measures CPU
+  time itself, from outside this process.
 Every reply carries at most OUTPUT_LIMIT characters of what the code printed.
 """
 
@@ -53,39 +56,24 @@ def protocol_streams():
     return requests, replies
 
 
-def fingerprint(value, depth=0):
-    """Return a comparable summary of a value: array contents by digest, containers by item."""
-    import hashlib
+def call_and_return_arguments(call, name, function, args, kwargs, return_arguments):
+    """Call, and return (value, arguments_after, generator_states).
 
-    import numpy as np
-
-    if depth > 20:
-        return None
-    if isinstance(value, np.ndarray):
-        data = value if value.flags.c_contiguous else np.ascontiguousarray(value)
-        return ("array", value.shape, str(value.dtype), hashlib.blake2b(memoryview(data).cast("B")).hexdigest())
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(fingerprint(v, depth + 1) for v in value))
-    if isinstance(value, dict):
-        return ("dict", tuple((k, fingerprint(v, depth + 1)) for k, v in value.items()))
-    return ("other", repr(value)[:200])
-
-
-def call_and_report_changes(call, name, function, args, kwargs):
-    """Call, and return (value, changed_args, generator_states) so the grader sees side effects.
-
-    changed_args maps an argument's position (or keyword) to its new value,
-    for each argument the call modified in place; generator_states maps each
-    Generator argument to its state after the call.
+    arguments_after maps each argument's position (or keyword) to its value
+    after the call, when the grader asks for them (checks that grade "inputs
+    unchanged"): the grader compares them with its own copies itself.
+    generator_states maps each Generator argument to its state after the call.
     """
     import numpy as np
 
+    from nncourse.checks.functions import Argument, Expression
+
     slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
-    before = {k: fingerprint(v) for k, v in slots.items() if not isinstance(v, np.random.Generator)}
     value = call(name, function, args, kwargs)
-    changed = {k: slots[k] for k, digest in before.items() if fingerprint(slots[k]) != digest}
+    kept = (np.random.Generator, Argument, Expression)  # states go separately; the grader's expressions stay its own
+    after = {k: v for k, v in slots.items() if not isinstance(v, kept)} if return_arguments else {}
     states = {k: v.bit_generator.state for k, v in slots.items() if isinstance(v, np.random.Generator)}
-    return value, changed, states
+    return value, after, states
 
 
 SAFE_ERRORS = {e.__name__: e for e in (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError)}
@@ -150,7 +138,7 @@ def readable(path):
 
 def handle(request, namespace, channel=None):
     from nncourse.checks.callees import swapped_in
-    from nncourse.checks.core import StudentError, call, cpu_seconds
+    from nncourse.checks.core import StudentError, call
     from nncourse.notebook import execute_cells
 
     if request.get("op") == "load":
@@ -171,13 +159,13 @@ def handle(request, namespace, channel=None):
                               "hint": f"Check that the cell defining `{name}` is there and runs without an error."}}
         answered = {callee: answered_by_grader(callee, channel)
                     for callee in request.get("answered") or () if callee != name and channel is not None}
-        start = cpu_seconds()
         try:
             with swapped_in(namespace, answered):
-                value, changed, states = call_and_report_changes(call, name, function, request["args"], request["kwargs"])
+                value, after, states = call_and_return_arguments(call, name, function, request["args"],
+                                                                 request["kwargs"], request.get("return_arguments"))
         except StudentError as error:
             return {"error": {"problem": error.problem, "hint": error.hint}}
-        return {"value": value, "changed": changed, "generators": states, "cpu_seconds": cpu_seconds() - start}
+        return {"value": value, "arguments": after, "generators": states}
     return {"error": {"problem": f"unknown request {request.get('op')!r}"}}
 
 

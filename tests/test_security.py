@@ -262,6 +262,43 @@ def test_cpu_time_of_an_unprivileged_grader_counts_a_grandchild_never_waited_for
     assert float(done.stdout) > 0.5
 
 
+def test_user_mode_scratch_is_bounded_and_nothing_written_survives(shared_python):
+    """In the separate-user mode: is the scratch folder size-limited, and is every file the child wrote gone after?"""
+    cells = [("cell", '''
+import os
+
+def fill(n):
+    written = 0
+    try:
+        with open("fill", "wb") as f:  # the scratch folder, its working directory
+            for _ in range(n):
+                f.write(b"0" * (1 << 20))
+                written += 1 << 20
+    except OSError:
+        pass
+    for i in range(3):
+        try:
+            with open(f"/tmp/{MARKER}-left-{i}", "wb") as f:
+                f.write(b"0" * 1000)
+        except OSError:
+            pass
+    os.makedirs(f"/tmp/{MARKER}-dir/inner", exist_ok=True)
+    os.chmod(f"/tmp/{MARKER}-dir", 0)
+    return written
+'''.replace("{MARKER}", MARKER))]
+    script = (
+        "from nncourse.grading.isolation import claim_uid\n"
+        "from nncourse.grading.sandbox import Isolation, Limits, Sandbox\n"
+        f"with Sandbox({cells!r}, Limits(), Isolation('user', claim_uid())) as box:\n"
+        "    box.start()\n"
+        "    print(box.call('fill', (200,), timeout=60), box.scratch_mounted)\n")
+    done = subprocess.run([shared_python, "-c", script], capture_output=True, text=True, cwd="/")
+    assert done.returncode == 0, done.stderr
+    written, mounted = done.stdout.split()
+    assert int(written) <= Limits().file_size_mb << 20
+    assert not list(Path("/tmp").glob(f"{MARKER}-*"))
+
+
 def test_arguments_left_out_of_the_reply_count_as_changed():
     """A child that patches the worker to send back no arguments: does the grader still see its input changed?"""
     if not bwrap_usable():
@@ -378,6 +415,34 @@ def test_gradescope_run_reports_an_environment_failure_as_its_own(course, failin
     assert done.returncode != 0
     assert "cannot be isolated" in done.stderr
     assert not (root / "results" / "results.json").exists()
+
+
+def test_gradescope_layout_without_bubblewrap_keeps_the_bundle_secret(course, failing_bwrap, shared_python):
+    """Gradescope's layout, run as root with no usable bubblewrap: the separate user reads and rewrites nothing."""
+    from nncourse.grading.gradescope import build_bundle, unpack_like_gradescope
+
+    top = Path(tempfile.mkdtemp(prefix="nncourse-gradescope-"))
+    top.chmod(0o755)  # as /autograder is: open to all but for what run_autograder makes private
+    root = unpack_like_gradescope(build_bundle(course, ASSIGNMENT, top / "b.zip"), top / "autograder")
+    secret = root / "source" / "course" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    script = root / "run_autograder"
+    attack = ("def sigmoid_prime(z):\n"
+              f"    open({str(secret)!r}).read()\n"
+              f"    open({str(script)!r}, 'a').write('\\necho forged')\n" + RIGHT)
+    nbformat.write(completed_notebook(ROOT, ASSIGNMENT, {"sigmoid_prime": attack}), root / "submission" / "a.ipynb")
+    before = script.read_bytes()
+    env = dict(failing_bwrap, AUTOGRADER_ROOT=str(root), NNCOURSE=str(Path(shared_python).parent / "nncourse"))
+    done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    try:
+        assert done.returncode == 0, done.stderr
+        result = json.loads((root / "results" / "results.json").read_text())
+        full = sum(t["max_score"] for t in result["tests"])
+        assert points_of(result, "sigmoid_prime") == 0
+        assert result["score"] == full - sum(t["max_score"] for t in result["tests"]
+                                             if t["name"].startswith("sigmoid_prime: "))
+        assert script.read_bytes() == before
+    finally:
+        shutil.rmtree(top)
 
 
 def test_numpy_is_in_the_sandbox():

@@ -266,6 +266,49 @@ def remove_tree(folder):
     shutil.rmtree(folder, onerror=allow_and_retry)
 
 
+MS_NOSUID, MS_NODEV, MNT_DETACH = 2, 4, 2
+SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")  # where any user may write
+
+
+def mount_scratch(folder, uid, size_mb):
+    """Mount a size-limited tmpfs on `folder` for the user-mode child; return whether it could be.
+
+    Where the grader lacks the right to mount (most containers), the scratch
+    folder stays on disk: each file is still capped by RLIMIT_FSIZE, and
+    everything the sandbox user wrote is removed after each student.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    options = f"size={size_mb}m,mode=0700,uid={uid},gid={uid}".encode()
+    return libc.mount(b"tmpfs", str(folder).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options) == 0
+
+
+def unmount(folder):
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).umount2(str(folder).encode(), MNT_DETACH)
+
+
+def remove_files_of(uid, places=SHARED_WRITABLE):
+    """Remove everything `uid` owns in the folders any user may write to (it belongs to one student's grading)."""
+    for place in places:
+        try:
+            entries = list(os.scandir(place))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    remove_tree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
 class Sandbox:
     """One student's code, loaded in a limited child process."""
 
@@ -282,6 +325,7 @@ class Sandbox:
         self.skipped = set()  # cells that hung or killed the child while loading
         self.last_cpu_seconds = 0.0
         self.known_children = set()
+        self.scratch_mounted = False
         self.output = ""
 
     def __enter__(self):
@@ -339,6 +383,7 @@ class Sandbox:
             self.scratch = Path(tempfile.mkdtemp(prefix="nncourse-sandbox-"))
             cwd = home = str(self.scratch)
             if mode == "user":
+                self.scratch_mounted = mount_scratch(self.scratch, uid, self.limits.file_size_mb)
                 os.chown(self.scratch, uid, uid)
                 become, nproc = become_user(uid), self.limits.processes
             else:
@@ -508,7 +553,12 @@ class Sandbox:
                 except OSError:
                     pass
         if self.scratch:
+            if self.scratch_mounted:
+                unmount(self.scratch)
             remove_tree(self.scratch)
+        if self.isolation.mode == "user":
+            remove_files_of(self.isolation.uid)
+        self.scratch_mounted = False
         if self.errors is not None:
             self.errors.close()
         self.process = self.scratch = self.errors = None

@@ -299,6 +299,20 @@ def fill(n):
     assert not list(Path("/tmp").glob(f"{MARKER}-*"))
 
 
+def test_closing_a_sandbox_spares_the_callers_own_children():
+    """Does the grader kill only the student's processes, not a process its caller started meanwhile?"""
+    if not bwrap_usable():
+        pytest.skip("bubblewrap is not installed")
+    with Sandbox([("cell", "x = 1")], Limits(), Isolation("bwrap", claim_uid())) as box:
+        box.start()
+        own = subprocess.Popen(["sleep", "30"])
+    try:
+        assert own.poll() is None
+    finally:
+        own.kill()
+        own.wait()
+
+
 def test_arguments_left_out_of_the_reply_count_as_changed():
     """A child that patches the worker to send back no arguments: does the grader still see its input changed?"""
     if not bwrap_usable():

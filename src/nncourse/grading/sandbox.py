@@ -213,6 +213,14 @@ def process_table():
     return table
 
 
+def owner(pid):
+    """Return the user id that owns process `pid`, or None when it is gone."""
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
 def tree_cpu_seconds(roots):
     """Return the CPU seconds of the processes `roots`, all their descendants, and those they waited for.
 
@@ -324,7 +332,6 @@ class Sandbox:
         self.load_errors = {}
         self.skipped = set()  # cells that hung or killed the child while loading
         self.last_cpu_seconds = 0.0
-        self.known_children = set()
         self.scratch_mounted = False
         self.output = ""
 
@@ -370,8 +377,8 @@ class Sandbox:
         if mode not in MODES:
             raise IsolationError(f"unknown isolation mode {mode!r}; known: {', '.join(MODES)}")
         self.cgroup = TreeCgroup(self.limits)
-        adopt_orphans()
-        self.known_children = {pid for pid, (parent, _) in process_table().items() if parent == os.getpid()}
+        if mode == "user":
+            adopt_orphans()
         self.errors = tempfile.TemporaryFile()  # what the child says before it starts listening
         command = [sys.executable, "-m", "nncourse.grading.worker"]
         become = None
@@ -415,10 +422,17 @@ class Sandbox:
         return tree_cpu_seconds([self.process.pid, *self.adopted()])
 
     def adopted(self):
-        """Return the pids of this process's children that it did not start: orphans of the child's tree."""
-        own = os.getpid()
-        started = self.known_children | {self.process.pid if self.process else None}
-        return [pid for pid, (parent, _) in process_table().items() if parent == own and pid not in started]
+        """Return the pids of the orphans of the child's tree that this process adopted (user mode only).
+
+        bubblewrap's children live in their own pid namespace, whose first
+        process adopts their orphans; in user mode they come here, and only
+        processes of the sandbox user, which this grading alone uses, count.
+        """
+        if self.isolation.mode != "user" or self.process is None:
+            return []
+        own, uid = os.getpid(), self.isolation.uid
+        return [pid for pid, (parent, _) in process_table().items()
+                if parent == own and pid != self.process.pid and owner(pid) == uid]
 
     def reap_adopted(self):
         """Kill and wait for the orphans of the child's tree that this process adopted."""

@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nncourse.checks import ASSIGNMENTS, Student, callee_causes, format_results, public_checks, run_checks
+from nncourse.checks import (ASSIGNMENTS, Student, callee_causes, format_results, graded_functions, public_checks,
+                             recorded_checks, run_checks, stale_notice)
 from nncourse.checks.core import is_assignment_name
 from nncourse.notebook import NotebookError, cells_by_id, execute_cells, grading_code, read_notebook
 
@@ -19,11 +20,18 @@ TIMEOUT_SECONDS = 600
 
 
 def guess_assignment(path):
-    """Return the assignment a notebook belongs to, from its folder or file name."""
+    """Return the assignment a notebook belongs to, from its folder or file name, or what it records.
+
+    A notebook built for an assignment these checks do not know yet gets an error that says they are older.
+    """
     path = Path(path)
-    for name in (path.parent.name, path.stem):
+    record = recorded_checks(read_notebook(path)) or {}
+    for name in (path.parent.name, path.stem, record.get("assignment")):
         if name in ASSIGNMENTS:
             return name
+    if record.get("assignment"):
+        raise NotebookError(f"{path.name} is {record['assignment']}, which the public checks installed here do not "
+                            f"know. {stale_notice(record)}")
     raise NotebookError(f"cannot tell which assignment {path.name} is; pass --assignment (one of {', '.join(ASSIGNMENTS)})")
 
 
@@ -49,6 +57,19 @@ def check_notebook(path, assignment, quiet_passes=False):
     """Run every public check of `assignment` on the notebook; print a report; return the exit code."""
     path = Path(path).resolve()
     nb = read_notebook(path)
+    record = recorded_checks(nb)
+    if record and record.get("assignment") != assignment:
+        record = None  # checked as another assignment (--assignment): its record does not apply
+    notice = stale_notice(record)
+    if notice:
+        print(notice)
+    functions = graded_functions(assignment)
+    # Functions the notebook was built to be checked on, which these checks do not cover: never a silent pass.
+    unchecked = [f for f in (record or {}).get("functions", []) if f not in functions]
+    if not functions and not unchecked:
+        print(f"error: these public checks know no assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}",
+              file=sys.stderr)
+        return 1
     with contextlib.chdir(path.parent):
         namespace, errors = execute_cells(grading_code(nb))
     for cell_id, message in errors.items():
@@ -56,8 +77,7 @@ def check_notebook(path, assignment, quiet_passes=False):
             print(f"Cell `{cell_id}` raised {message}")
     student = Student(namespace)
     present = cells_by_id(nb)
-    tests = public_checks(assignment)
-    functions = list(dict.fromkeys(t.check.function for t in tests))
+    tests = public_checks(assignment) if functions else []
     all_results, verdicts = [], {}
     for function in functions:
         results = run_checks([t for t in tests if t.check.function == function], student)
@@ -71,11 +91,16 @@ def check_notebook(path, assignment, quiet_passes=False):
         print(f"\n{function}")
         failed = not verdicts.get(function)
         print(format_results(function, results, callee_causes(function, namespace, verdicts) if failed else ()))
+    for function in unchecked:
+        print(f"\n{function}\n  not checked: the public checks installed here have no checks for it (see the top).")
     passed = [r for r in all_results if r.passed]
     verdict = "all public checks pass" if len(passed) == len(all_results) else "some public checks fail"
+    if unchecked:
+        verdict = (f"{len(unchecked)} function(s) not checked ({', '.join(unchecked)}): "
+                   "the public checks installed here are older than this notebook")
     print(f"\n{assignment}: {len(passed)}/{len(all_results)} public checks passed: {verdict}.")
     print(points_available(nb, {function: verdicts[function] for function in functions}))
-    return 0 if len(passed) == len(all_results) else 1
+    return 0 if len(passed) == len(all_results) and not unchecked else 1
 
 
 def points_available(nb, verdicts):

@@ -7,10 +7,18 @@ and add stricter ones, so the public checks are a subset of what grades.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import json
 import os
+import shlex
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
+from packaging.version import InvalidVersion, Version
+
+from nncourse import __version__
 from nncourse.checks.callees import calls_to_graded
 from nncourse.checks.core import CheckFailure, CheckInfo, Student, caller_namespace, graded
 from nncourse.checks.mistakes import mistake
@@ -26,6 +34,7 @@ __all__ = [
     "graded",
     "public_checks",
     "run_checks",
+    "stale_notice",
 ]
 
 # assignment folder -> module of its public checks
@@ -72,6 +81,112 @@ def assignment_of(function):
         if public_checks(assignment, function):
             return assignment
     raise KeyError(f"no assignment has public checks for {function!r}")
+
+
+def graded_functions(assignment):
+    """Return the functions (and pipeline checks) the installed public checks cover in `assignment`, in order.
+
+    An assignment these checks do not know has none.
+    """
+    if assignment not in ASSIGNMENTS:
+        return []
+    return list(dict.fromkeys(test.check.function for test in public_checks(assignment)))
+
+
+# --- Which public checks a notebook was built with ---
+#
+# `nncourse build` records in each release notebook's metadata (nncourse.checks) the version of
+# these checks and the functions they cover. A student's install that is older (a function missing,
+# or a lower version) or newer than that says so, instead of failing or skipping in silence.
+
+# Run in the course kit's folder: reinstall the package from the kit's wheels/, never from an index.
+UPDATE_COMMAND = "python -m pip install --force-reinstall --no-deps --no-index --find-links wheels nncourse"
+
+
+def update_hint():
+    """Return how to update the installed public checks, with this environment's own interpreter."""
+    command = UPDATE_COMMAND.replace("python", shlex.quote(sys.executable), 1)
+    return (f"Update them: get the latest course kit from your instructor, then in its folder run\n    {command}\n"
+            "and restart the kernel. On a JupyterHub or on Binder, tell your instructor.")
+
+
+def checks_record(assignment):
+    """Return what a release notebook of `assignment` records about the public checks it is built with."""
+    return {"assignment": assignment, "version": __version__, "functions": graded_functions(assignment)}
+
+
+def recorded_checks(nb):
+    """Return the checks record of a notebook (a dict read from JSON), or None when it has none."""
+    record = nb.get("metadata", {}).get("nncourse", {}).get("checks")
+    return record if isinstance(record, dict) and isinstance(record.get("functions", []), list) else None
+
+
+def compare_versions(installed, built):
+    """Return -1, 0 or 1 as version `installed` is lower than, equal to or higher than `built`; 0 when either is unreadable."""
+    try:
+        a, b = Version(str(installed)), Version(str(built))
+    except InvalidVersion:
+        return 0
+    return (a > b) - (a < b)
+
+
+def joined_names(names):
+    return ", ".join(f"`{name}`" for name in names)
+
+
+def stale_notice(record):
+    """Return what to tell a student whose installed public checks differ from those `record` names, or None.
+
+    record: a notebook's recorded checks (see checks_record), or None.
+    """
+    if record is None:
+        return None
+    needs = [str(f) for f in record.get("functions", [])]
+    has = graded_functions(record.get("assignment"))
+    missing, extra = [f for f in needs if f not in has], [f for f in has if f not in needs]
+    built = record.get("version", "unknown")
+    order = compare_versions(__version__, built)
+    versions = f" (installed: nncourse {__version__}; notebook built with {built})" if str(built) != __version__ else ""
+    if missing or order < 0:
+        lacking = f": they have no checks for {joined_names(missing)}" if missing else ""
+        return f"The public checks installed here are older than this notebook{versions}{lacking}.\n{update_hint()}"
+    if extra or order > 0:
+        more = f": they also check {joined_names(extra)}, which this notebook does not have" if extra else ""
+        return (f"The public checks installed here are newer than this notebook{versions}{more}. "
+                "Your functions are still checked; ask your instructor whether to move your work into "
+                "the notebook's new version.")
+    return None
+
+
+def running_notebook(namespace):
+    """Return the path of the notebook this kernel runs, or None when that cannot be told.
+
+    Jupyter names it (JPY_SESSION_NAME, `__session__`); nbgrader's Validate does not, but runs the
+    kernel in the notebook's folder, which in this course holds one notebook.
+    """
+    for named in (namespace.get("__session__"), os.environ.get("JPY_SESSION_NAME")):
+        if isinstance(named, str) and named.endswith(".ipynb") and Path(named).is_file():
+            return Path(named)
+    here = list(Path.cwd().glob("*.ipynb"))
+    return here[0] if len(here) == 1 else None
+
+
+def notebook_record(namespace):
+    """Return the checks record of the notebook this kernel runs, or None."""
+    path = running_notebook(namespace)
+    try:
+        return read_record(str(path), path.stat().st_mtime_ns) if path else None
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def read_record(path, mtime_ns):
+    """Return the checks record of the notebook file at `path` (read once per version of the file), or None."""
+    try:
+        return recorded_checks(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -186,15 +301,39 @@ def check(*functions):
     """
     namespace = caller_namespace()
     student = Student(namespace)
+    autograding = os.environ.get("NBGRADER_EXECUTION") == "autograde"
+    record = None if autograding else notebook_record(namespace)
+    notice = stale_notice(record)
+    if notice and notice not in TOLD:
+        TOLD.add(notice)
+        print(notice + "\n")
     failures = []
     for function in functions:
         name = function if isinstance(function, str) else getattr(function, "__name__", str(function))
         tests = public_checks(function=name)
         if not tests:
-            raise KeyError(f"there are no public checks for {name!r}")
+            problem = no_checks_message(name, record)
+            if autograding:
+                print(problem)
+                continue
+            raise ChecksFailed(problem)
         results = run_checks(tests, student)
         failed = any(not r.passed for r in results)
         print(format_results(name, results, callee_causes(name, namespace, {}) if failed else ()))
         failures += [r for r in results if not r.passed]
-    if failures and os.environ.get("NBGRADER_EXECUTION") != "autograde":
+    if failures and not autograding:
         raise ChecksFailed(f"{len(failures)} public check(s) failed; see the messages above.")
+
+
+TOLD = set()  # stale-install notices already printed by this kernel
+
+
+def no_checks_message(name, record):
+    """Return why check(name) has nothing to run: checks older than the notebook, or not a graded function."""
+    if record is not None and name not in record.get("functions", []):
+        return f"There are no public checks for `{name}`: check() takes a function this notebook grades."
+    if record is not None:
+        return (f"The public checks installed here (nncourse {__version__}) are older than this notebook: "
+                f"they have no checks for `{name}`.\n{update_hint()}")
+    return (f"The public checks installed here (nncourse {__version__}) have no checks for `{name}`. If this notebook "
+            f"grades `{name}`, they are older than the notebook.\n{update_hint()}")

@@ -16,6 +16,7 @@ from nncourse.checks.mnist import (
     expect_trained,
     grader_predict,
     network_problem,
+    threshold_text,
 )
 from nncourse.data import load_mnist
 
@@ -90,8 +91,8 @@ def shuffled_mnist():
 def mnist_run(student):
     """Train the student's network once on the 60,000 (shuffled) training images; test it on the 10,000 others."""
     x_train, y_train, x_test, y_test = shuffled_mnist()
-    # The budget is CPU time, not wall-clock time: "45 s on one core" should not depend on what else the
-    # grading machine is busy with, and a network trained on several threads pays for each of them.
+    # The budget is CPU time, not wall-clock time: "so many seconds on one core" should not depend on what
+    # else the grading machine is busy with, and a network trained on several threads pays for each of them.
     try:
         result = student.train_mnist(x_train, y_train, 0)
     except CheckFailure as failure:
@@ -110,31 +111,32 @@ def require_accuracy(run, threshold):
         raise CheckFailure(run.problem)
     if run.seconds > TIME_BUDGET_SECONDS:
         raise CheckFailure(
-            f"train_mnist used {run.seconds:.1f} s of CPU time, more than the {TIME_BUDGET_SECONDS} s budget, "
+            f"train_mnist used {run.seconds:.1f} s of CPU time, more than the {TIME_BUDGET_SECONDS:g} s budget, "
             "so its accuracy cannot count.",
             hint="Use fewer epochs or a smaller hidden layer, and keep every array float32.",
         )
     if run.accuracy < threshold:
         raise CheckFailure(
-            f"Test accuracy {run.accuracy:.4f} is below {threshold:.2f} "
-            f"(training used {run.seconds:.1f} s of CPU time; the budget is {TIME_BUDGET_SECONDS} s).",
+            f"Test accuracy {run.accuracy:.4f} is below {threshold_text(threshold)} "
+            f"(training used {run.seconds:.1f} s of CPU time; the budget is {TIME_BUDGET_SECONDS:g} s).",
             hint="Try more epochs (within the budget), a wider hidden layer, or another learning rate.",
         )
 
 
-@graded("05_mnist", "test accuracy at least 0.90", points=ACCURACY_POINTS[0.90], timeout=WALL_TIMEOUT,
-        rules=("values", "budget"))
-def test_mnist_accuracy_at_least_90(mnist_run):
-    require_accuracy(mnist_run, 0.90)
+def threshold_check(threshold, points):
+    """Return the check that awards `points` when the network's test accuracy reaches `threshold`."""
+
+    @graded("05_mnist", f"test accuracy at least {threshold_text(threshold)}", points=points, timeout=WALL_TIMEOUT,
+            rules=("values", "budget"))
+    def check(mnist_run):
+        require_accuracy(mnist_run, threshold)
+
+    check.__name__ = f"test_mnist_accuracy_at_least_{threshold_text(threshold).replace('.', '_')}"
+    return check
 
 
-@graded("05_mnist", "test accuracy at least 0.95", points=ACCURACY_POINTS[0.95], timeout=WALL_TIMEOUT,
-        rules=("values", "budget"))
-def test_mnist_accuracy_at_least_95(mnist_run):
-    require_accuracy(mnist_run, 0.95)
-
-
-@graded("05_mnist", "test accuracy at least 0.97", points=ACCURACY_POINTS[0.97], timeout=WALL_TIMEOUT,
-        rules=("values", "budget"))
-def test_mnist_accuracy_at_least_97(mnist_run):
-    require_accuracy(mnist_run, 0.97)
+# One check per threshold of ACCURACY_POINTS, the one place the thresholds and their points are set.
+for _threshold, _points in sorted(ACCURACY_POINTS.items()):
+    _check = threshold_check(_threshold, _points)
+    globals()[_check.__name__] = _check
+del _threshold, _points, _check

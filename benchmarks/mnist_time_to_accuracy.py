@@ -2,8 +2,8 @@
 
 Runs the solution's own `train_mnist` (from solutions/05_mnist), with its
 `train_epoch` wrapped so that test accuracy is measured after every epoch
-while the clock is paused. Prints the seconds to reach 0.97 and 0.98 and the
-final accuracy. If PyTorch is installed, trains the same network (the layer
+while the clock is paused. Prints the seconds to reach the full-marks accuracy
+of 05_mnist (nncourse.checks.mnist) and 0.98, and the final accuracy. If PyTorch is installed, trains the same network (the layer
 sizes, batch size and per-epoch learning rates observed in the numpy run) on
 the CPU with one thread in the same run, and prints the ratio.
 
@@ -18,11 +18,12 @@ os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = os.environ[
 
 import numpy as np  # noqa: E402 (after pinning threads)
 
+from nncourse.checks.mnist import ACCURACY_POINTS  # noqa: E402
 from nncourse.data import load_mnist  # noqa: E402
 from nncourse.notebook import load_functions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = (0.97, 0.98)
+TARGETS = tuple(sorted({max(ACCURACY_POINTS), 0.98}))
 
 
 class Stopwatch:

@@ -1,25 +1,35 @@
 """Shared fixtures for the kit's own tests."""
 
+import functools
 import shutil
 from pathlib import Path
 
 import pytest
 
 from nncourse.build import build_fresh
+from nncourse.verify import load_course
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The graded functions of each assignment, as CONTRACT.md fixes them. 00 and 06
-# are the kit's own choice and are read from the public checks instead.
-CONTRACT = {
-    "01_forward": ["sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime", "leaky_relu",
-                   "leaky_relu_prime", "softmax", "dense_forward", "init_params", "forward"],
-    "02_loss": ["one_hot", "mse", "mse_grad", "binary_cross_entropy", "cross_entropy", "softmax_cross_entropy",
-                "softmax_cross_entropy_grad", "accuracy"],
-    "03_backprop": ["numerical_gradient", "relative_error", "dense_backward", "activation_backward", "backward"],
-    "04_training": ["sgd_step", "minibatches", "train_epoch", "predict"],
-    "05_mnist": ["preprocess", "train_mnist"],
-}
+@functools.cache
+def the_course():
+    """Return the repo's course (nncourse.verify.Course) with its hidden checks collected, once per session."""
+    return load_course(ROOT)
+
+
+def hidden_points(assignment):
+    """Return {function: points} of `assignment`'s hidden checks, the one place points are set."""
+    return the_course().points[assignment]
+
+
+def total_points(assignment):
+    """Return what full marks are on `assignment`: the points of all its hidden checks."""
+    return sum(hidden_points(assignment).values())
+
+
+def hidden_check_count(assignment):
+    """Return how many hidden checks grade `assignment` (the tests of its results.json)."""
+    return sum(1 for check in the_course().hidden if check["assignment"] == assignment)
 
 
 @pytest.fixture(scope="session")

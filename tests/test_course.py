@@ -1,7 +1,6 @@
 """Tests of the course content: source builds into release/solutions, solutions pass, stubs fail, nothing leaks."""
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -9,16 +8,13 @@ import sys
 import nbformat
 import pytest
 
-from conftest import CONTRACT, ROOT
+from conftest import ROOT, hidden_points, the_course
+from nncourse import settings, verify
 from nncourse.build import assignments, build_fresh, differences
 from nncourse.checks import ASSIGNMENTS, Student, public_checks, run_checks
-from nncourse.notebook import cells_by_id, grade_id, is_answer, load_functions, nbgrader_meta
+from nncourse.notebook import cells_by_id, grade_id, load_functions
 
 ASSIGNMENT_NAMES = assignments(ROOT)
-# Answer cells that carry no graded function: pasted earlier work, and the bonus leaderboard entry.
-UNGRADED_ANSWERS = {"toolbox", "train_challenge"}
-HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.S)
-SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
 
 
 def notebook_path(top, assignment):
@@ -31,7 +27,13 @@ def read(top, assignment):
 
 def graded_functions(assignment):
     """Return the grade_ids of the answer cells that carry a graded function."""
-    return [grade_id(c) for c in read("source", assignment).cells if is_answer(c) and grade_id(c) not in UNGRADED_ANSWERS]
+    return settings.graded_functions(ROOT, assignment, hidden_points(assignment))
+
+
+def course_of(assignment):
+    """Return the repo's course narrowed to `assignment`, for nncourse.verify's checks."""
+    course = the_course()
+    return verify.Course(course.root, [assignment], course.hidden, course.points)
 
 
 def run_hidden_checks(notebook, assignment, tmp_path, function=None):
@@ -66,76 +68,53 @@ def test_committed_tree_matches_fresh_build(fresh_build, top):
     assert differences(fresh_build / top, ROOT / top) == [], f"rebuild with `nncourse build` and commit {top}/"
 
 
-@pytest.mark.parametrize("assignment", sorted(CONTRACT))
+@pytest.mark.parametrize("assignment", sorted(verify.CONTRACT_FUNCTIONS))
 def test_graded_cells_follow_contract(assignment):
-    assert graded_functions(assignment) == CONTRACT[assignment]
+    """Does the notebook grade every function the contract fixes, in the contract's order?"""
+    contract = verify.CONTRACT_FUNCTIONS[assignment]
+    assert [f for f in graded_functions(assignment) if f in contract] == contract
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
-def test_every_graded_function_has_a_locked_check_cell_after_it(assignment):
-    cells = read("source", assignment).cells
-    answers = [i for i, c in enumerate(cells) if is_answer(c) and grade_id(c) not in UNGRADED_ANSWERS]
-    for i in answers:
-        name = grade_id(cells[i])
-        following = next(c for c in cells[i + 1:] if c.cell_type == "code")
-        meta = nbgrader_meta(following)
-        assert grade_id(following) == f"check_{name}" and meta.get("locked") and meta.get("grade"), name
-        assert following.source.startswith(f"check({name})"), name
+def test_every_graded_function_has_its_cells_and_checks(assignment):
+    """Has each graded function a locked check cell after it, public checks, and hidden checks that add more?"""
+    assert verify.graded_function_problems(course_of(assignment)) == []
 
 
-def meaningful_lines(text):
-    """Return the lines of code worth looking for elsewhere: not blank, short, comments or imports."""
-    lines = {line.strip() for line in text.splitlines()}
-    return {line for line in lines if len(line) >= 20 and not line.startswith(("#", "import ", "from ", '"""'))}
+@pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
+def test_check_cell_points_equal_hidden_points(assignment):
+    assert settings.points_problems(ROOT, assignment, hidden_points(assignment)) == []
 
 
-def code_lines(top):
-    lines = set()
-    for path in (ROOT / top).rglob("*.ipynb"):
-        for cell in nbformat.read(path, as_version=4).cells:
-            lines |= {line.strip() for line in cell.source.splitlines()}
-    return lines
+@pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
+def test_prose_numbers_come_from_settings(assignment):
+    """Are the prose's numbers placeholders in source/, filled in release/ and solutions/?"""
+    assert settings.prose_problems(ROOT, assignment, hidden_points(assignment)) == []
 
 
-def secret_lines():
-    """Return the lines of every solution region, hidden block and hidden check module.
-
-    A line that the source notebooks also show students (outside those regions),
-    such as `rng = np.random.default_rng(0)` in a demo, is public and not a secret.
-    """
-    secret, public = set(), set()
-    for assignment in ASSIGNMENT_NAMES:
-        source = "\n".join(c.source for c in read("source", assignment).cells)
-        secret |= {"solution: " + line for block in SOLUTION_BLOCK.findall(source) for line in meaningful_lines(block)}
-        secret |= {"hidden: " + line for block in HIDDEN_BLOCK.findall(source) for line in meaningful_lines(block)}
-        public |= meaningful_lines(SOLUTION_BLOCK.sub("", HIDDEN_BLOCK.sub("", source)))
-    for path in (ROOT / "autograder").glob("*.py"):
-        secret |= {"autograder: " + line for line in meaningful_lines(path.read_text())}
-    return {s for s in secret if s.split(": ", 1)[1] not in public}
+def test_readme_settings_table_is_current():
+    assert settings.readme_problems(ROOT, the_course().points) == []
 
 
-def test_release_holds_no_solution_hidden_or_autograder_line():
-    release = code_lines("release")
-    leaked = sorted(s for s in secret_lines() if s.split(": ", 1)[1] in release)
-    assert leaked == []
+@pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
+def test_release_and_solutions_hold_no_secret_line(assignment):
+    """Does release/ hold no solution, hidden or autograder line, and solutions/ no hidden or autograder line?"""
+    assert verify.leak_problems(course_of(assignment)) == []
 
 
-def test_solutions_hold_no_hidden_or_autograder_line():
-    solutions = code_lines("solutions")
-    secret = secret_lines()
-    # autograder/ holds mistaken versions of the functions, which share lines with the solutions themselves.
-    solution_code = {s.split(": ", 1)[1] for s in secret if s.startswith("solution: ")}
-    leaked = sorted(s for s in secret if not s.startswith("solution: ")
-                    and s.split(": ", 1)[1] in solutions and s.split(": ", 1)[1] not in solution_code)
-    assert leaked == []
-    assert not any("HIDDEN TESTS" in line for line in solutions)
+def release_paths():
+    return [ROOT / "release" / a / f"{a}.ipynb" for a in ASSIGNMENT_NAMES]
 
 
-def test_secret_lines_are_found_when_a_release_leaks_them():
-    """Can the leak check fail? A solution line planted in the release must be caught."""
-    planted = next(s for s in sorted(secret_lines()) if s.startswith("solution: ")).split(": ", 1)[1]
-    assert planted in code_lines("solutions")
-    assert planted not in code_lines("release")
+def test_secret_lines_are_found_when_a_release_leaks_them(tmp_path):
+    """Can the leak check fail? A solution line planted in a release must be caught."""
+    secret = verify.secret_lines(ROOT)
+    planted = next(line for line, kind in sorted(secret.items()) if kind == "solution")
+    assert verify.leaked(secret, release_paths(), {"solution"}) == []
+    nb = read("release", "01_forward")
+    nb.cells[-1].source += "\n" + planted
+    nbformat.write(nb, tmp_path / "01_forward.ipynb")
+    assert verify.leaked(secret, [tmp_path / "01_forward.ipynb"], {"solution"}) == [("solution", planted)]
 
 
 def solution_results(assignment, tmp_path_factory):
@@ -166,27 +145,6 @@ WITH_MARKS = [pytest.param(a, marks=marks(a), id=a) for a in ASSIGNMENT_NAMES]
 def test_solution_passes_every_hidden_check(assignment, hidden_results):
     failed = [(r["name"], r["message"]) for r in hidden_results(assignment) if not r["passed"]]
     assert hidden_results(assignment) and failed == []
-
-
-@pytest.mark.parametrize("assignment", WITH_MARKS)
-def test_check_cell_points_equal_hidden_points(assignment, hidden_results):
-    totals = {}
-    for r in hidden_results(assignment):
-        totals[r["function"]] = totals.get(r["function"], 0) + r["points"]
-    cells = cells_by_id(read("source", assignment))
-    cell_points = {k.removeprefix("check_"): nbgrader_meta(c)["points"] for k, c in cells.items()
-                   if k.startswith("check_") and nbgrader_meta(c).get("grade")}
-    assert cell_points == totals
-
-
-@pytest.mark.parametrize("assignment", WITH_MARKS)
-def test_public_checks_are_strict_subset_of_hidden_per_function(assignment, hidden_results):
-    hidden = {r["name"] for r in hidden_results(assignment)}
-    for function in graded_functions(assignment):
-        public = {t.check.name for t in public_checks(assignment, function)}
-        hidden_of_function = {n for n in hidden if n.startswith(function + ": ")}
-        assert public, function
-        assert public < hidden_of_function, function
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 
+from nncourse import settings
 from nncourse.authoring import TOOLBOX, builds_on, notebook_path, pasted_toolbox
 from nncourse.notebook import grade_id
 
@@ -53,13 +54,33 @@ def nbgrader(root, *args):
 
 
 def build(root, names=None):
-    """Generate release/ and solutions/ for each assignment (all by default)."""
+    """Generate release/ and solutions/ for each assignment (all by default).
+
+    It also writes what follows from the course's settings (see nncourse.settings): each check
+    cell's points in source/, from the hidden checks, before nbgrader reads them; the numbers of
+    the prose in release/ and solutions/; and README.md's settings table.
+    """
     root = Path(root)
+    points = settings.hidden_points(root / "autograder", assignments(root))
     for name in names or assignments(root):
+        settings.stamp_points(root, name, points[name])
         nbgrader(root, "generate_assignment", name, "--force")
         nbgrader(root, "generate_solution", name, "--force")
         fill_call_toolbox(root, name)
         self_contained_toolbox(root, name)
+        settings.fill_prose(root, name, points[name])
+        record_public_checks(root, name)
+    settings.write_readme(root, points)
+
+
+def record_public_checks(root, name):
+    """Record in release/NAME's metadata the public checks it is built with, so a stale install can tell."""
+    from nncourse.checks import checks_record
+
+    path = notebook_path(root, "release", name)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.setdefault("nncourse", {})["checks"] = checks_record(name)
+    nbformat.write(nb, path)
 
 
 def edit_toolbox(path, edit):
@@ -115,7 +136,12 @@ def build_fresh(root, names=None):
     scratch = Path(tempfile.mkdtemp(prefix="nncourse-build-"))
     shutil.copy2(Path(root) / "nbgrader_config.py", scratch)
     shutil.copytree(Path(root) / "source", scratch / "source")
-    build(scratch, names)
+    shutil.copytree(Path(root) / "autograder", scratch / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    try:
+        build(scratch, names)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     return scratch
 
 

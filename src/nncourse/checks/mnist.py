@@ -1,7 +1,10 @@
 """Public checks for 05_mnist: preprocess and train_mnist.
 
-The grading rules of the capstone live here too, so the notebook, the public
-checks and the hidden threshold checks all read the same numbers.
+The grading rules of the capstone live here too, and only here: the time
+budget and the accuracy thresholds with their points. The public checks, the
+hidden threshold checks (one per entry of ACCURACY_POINTS), `timed_run`, the
+demo, and the numbers of the notebook's prose and the README (which
+`nncourse build` fills in from `prose_values`) all read them from this file.
 """
 
 import numpy as np
@@ -17,6 +20,34 @@ EASY_TIMEOUT = 30  # seconds for train_mnist on the easy problem: a recipe withi
 ACCURACY_POINTS = {0.90: 2, 0.95: 2, 0.97: 2}  # test-accuracy threshold -> points earned on reaching it
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 EASY_ACCURACY = 0.9  # what every check of train_mnist asks on fresh samples of separable_digits
+
+
+def threshold_text(threshold):
+    """Return an accuracy threshold as the course writes it: "0.90", "0.97", "0.975"."""
+    return f"{threshold:.2f}" if round(threshold, 2) == threshold else f"{threshold:g}"
+
+
+def accuracy_table():
+    """Return the Markdown table of the test-accuracy thresholds and the points each adds."""
+    rows = ["| test accuracy | points |", "|---|---|"]
+    for i, (threshold, points) in enumerate(sorted(ACCURACY_POINTS.items())):
+        more = " more" if i else ""
+        full = " (full marks)" if i == len(ACCURACY_POINTS) - 1 else ""
+        rows.append(f"| at least {threshold_text(threshold)} | {points:g}{more}{full} |")
+    return "\n".join(rows)
+
+
+def prose_values():
+    """Return {placeholder: text}: the numbers of these rules that the 05 notebook's prose states.
+
+    `nncourse build` writes them where the source notebook's Markdown says `{{budget_seconds}}` and so on.
+    """
+    return {
+        "budget_seconds": f"{TIME_BUDGET_SECONDS:g}",
+        "full_marks_accuracy": threshold_text(max(ACCURACY_POINTS)),
+        "accuracy_table": accuracy_table(),
+        "easy_accuracy": f"{EASY_ACCURACY:.0%}",
+    }
 
 
 # ---------------------------------------------------------------- preprocess
@@ -229,7 +260,7 @@ def test_mnist_preview_within_budget(student):
     if seconds > TIME_BUDGET_SECONDS:
         raise CheckFailure(
             f"train_mnist used {seconds:.1f} s of CPU time on only 2,000 samples, more than the "
-            f"{TIME_BUDGET_SECONDS} s budget for all 60,000 MNIST training images, so its accuracy cannot count.",
+            f"{TIME_BUDGET_SECONDS:g} s budget for all 60,000 MNIST training images, so its accuracy cannot count.",
             hint="Use fewer epochs or a smaller hidden layer, keep every array float32, and run with one BLAS "
             "thread (OPENBLAS_NUM_THREADS=1).",
         )

@@ -97,3 +97,55 @@ def test_feedback_names_hidden_checks_and_points_only_until_published():
     assert "random batches" in before and "0 / 2" in before and "PUBLIC-DETAIL" in before
     assert "HIDDEN-DETAIL" not in before
     assert "HIDDEN-DETAIL" in after
+
+
+def late_and_overridden(penalty):
+    from nncourse.grading.report import Standing, final_report
+
+    standing = Standing(True, "2025-03-02 09:30:00 UTC", "2025-03-01 17:00:00 UTC", 16.5 * 3600, {"softmax": 1.5})
+    return final_report(report_with("x"), "01_forward", standing, lambda score, seconds: penalty)
+
+
+def test_final_report_replaces_a_functions_points_by_the_manual_grade_then_takes_the_penalty_off():
+    """Does a manual grade replace softmax's checks, and the late penalty come off the total after it?"""
+    report = late_and_overridden(0.5)
+    assert report["extra_data"]["score_before_penalty"] == 1.5 + 1.0  # softmax set to 1.5, sigmoid_prime's 1 point
+    assert report["score"] == 2.0 and report["extra_data"]["late_penalty"] == 0.5
+    names = [t["name"] for t in report["tests"]]
+    assert names[-2:] == ["softmax: manual grade", "01_forward: late submission"]
+    assert sum(t["score"] for t in report["tests"]) == report["score"]
+    assert sum(t["max_score"] for t in report["tests"]) == 3.0
+
+
+@pytest.mark.parametrize(("penalty", "taken"), [(-4, 0), (100, 2.5), (None, 0)], ids=["negative", "beyond-score", "none"])
+def test_final_report_keeps_the_penalty_between_zero_and_the_score(penalty, taken):
+    report = late_and_overridden(penalty)
+    assert report["extra_data"]["late_penalty"] == taken and report["score"] == 2.5 - taken
+
+
+def test_feedback_with_manual_grade_and_penalty_keeps_every_table_row_whole():
+    """Do the adjustments stay out of the checks table, and do its rows keep three cells?"""
+    text = feedback_markdown("alice", "01_forward", late_and_overridden(0.5))
+    html = mistune.create_markdown(plugins=["table"])(text)
+    rows = html.split("<tr>")[1:]
+    assert len(rows) == 3 and all(row.count("<td") + row.count("<th") == 3 for row in rows)
+    assert "## How your score is made" in text and "set softmax to 1.5 / 2 points" in text
+    assert "16.5 h after the due date" in text and "Your score: 2 / 3" in text
+
+
+def test_grades_csv_keeps_the_contract_columns_first_and_notes_a_missing_submission():
+    from nncourse.grading.report import Standing, final_report
+
+    missing = final_report(report_with("x"), "01_forward", Standing(submitted=False))
+    rows = list(csv.DictReader(grades_csv([("dana", missing), ("alice", late_and_overridden(0.5))]).splitlines()))
+    assert list(rows[0])[:3] == ["student_id", "score", "max_score"]
+    assert rows[0]["note"] == "no submission" and rows[1]["note"] == "manual grade: softmax"
+    assert (rows[1]["hours_late"], rows[1]["late_penalty"], rows[1]["timestamp"]) == ("16.5", "0.5", "2025-03-02 09:30:00 UTC")
+
+
+def test_feedback_html_shows_markup_from_student_text_as_text():
+    """Can an exception message put a script into the HTML feedback?"""
+    from nncourse.grading.gradebook import feedback_html
+
+    page = feedback_html("01_forward", feedback_markdown("alice", "01_forward", report_with("<script>alert(1)</script>")))
+    assert "<script>" not in page and "&lt;script&gt;" in page

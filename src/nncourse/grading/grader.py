@@ -3,8 +3,13 @@
 Students are graded by `--jobs` grader worker processes, each of which runs
 every student's code in a sandboxed child of its own. Whatever goes wrong with one student (a crash, a hang, a
 broken notebook) ends as that student's results.json with a message; the
-others go on. Results are written atomically with a fingerprint of what was
-graded, so an interrupted run resumes where it stopped.
+others go on. The checks' results are written atomically with a fingerprint of
+everything they depend on, so an interrupted run resumes where it stopped and a
+changed submission, hidden check or instructor notebook is graded again.
+
+What the course's gradebook adds (manual grades, the due date, the late
+penalty) is applied to every student on every run: it costs no student code,
+so a grade in the formgrader or a new due date shows at the next run.
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nncourse.grading.isolation import MODES, IsolationError, choose_mode, claim_uid
-from nncourse.grading.report import grades_csv, results_json, write_atomic, write_student
+from nncourse.grading.report import final_report, grades_csv, results_json, write_atomic, write_student
 from nncourse.grading.sandbox import Limits
 
 SLACK_SECONDS = 60  # starting the child, pytest and the reference
 FINGERPRINT = ".fingerprint"
+CHECKS = ".checks.json"  # the checks' report alone, before the gradebook's manual grades and late penalty
 
 
 @dataclass(frozen=True)
@@ -40,21 +46,53 @@ class Job:
     published: bool = False  # write the hidden checks' details into feedback.md
 
 
+def files_under(folder):
+    """Return [(name relative to `folder`, path)] of the regular files under it, links left out."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    files = (p for p in folder.rglob("*") if p.is_file() and not p.is_symlink() and "__pycache__" not in p.parts)
+    return sorted((str(p.relative_to(folder)), p) for p in files)
+
+
 def fingerprint(job):
-    """Return a digest of everything that decides this student's grade."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in job.folder.rglob("*") if p.is_file()) if job.folder.is_dir() else []
-    files += [job.autograder / f"test_{job.assignment}.py", job.source / job.assignment / f"{job.assignment}.ipynb"]
-    digest.update(f"{job.hidden_visibility} {job.published}".encode())
-    for path in files:
-        digest.update(str(path.name).encode())
-        digest.update(path.read_bytes() if path.is_file() else b"-")
+    """Return a digest of everything that decides this student's check results.
+
+    The submission (notebook, timestamp.txt, any other file), every file of
+    autograder/ (hidden checks and their helpers), the instructor notebooks the
+    reference solution loads, and the kit's version.
+    """
+    from nncourse import __version__
+    from nncourse.authoring import builds_on
+
+    notebooks = [job.assignment, *builds_on(job.source, job.assignment)]
+    groups = {
+        "submission": files_under(job.folder),
+        "autograder": files_under(job.autograder),
+        "source": [(name, job.source / name / f"{name}.ipynb") for name in notebooks],
+    }
+    digest = hashlib.sha256(f"{job.hidden_visibility} {__version__}".encode())
+    for group, files in groups.items():
+        for name, path in files:
+            digest.update(f"{group}/{name}\0".encode("utf-8", "backslashreplace"))
+            digest.update(hashlib.sha256(path.read_bytes() if path.is_file() else b"-").digest())
     return digest.hexdigest()
 
 
 def is_done(job):
     marker = job.out / FINGERPRINT
-    return (job.out / "results.json").is_file() and marker.is_file() and marker.read_text() == fingerprint(job)
+    return (job.out / CHECKS).is_file() and marker.is_file() and marker.read_text() == fingerprint(job)
+
+
+def read_checks(job):
+    return json.loads((job.out / CHECKS).read_text())
+
+
+def finish(job, standing=None, late_penalty=None):
+    """Write the student's results.json and feedback.md: the checks, then manual grades and the late penalty; return it."""
+    report = final_report(read_checks(job), job.assignment, standing, late_penalty)
+    write_student(job.out, job.student, job.assignment, report, published=job.published)
+    return report
 
 
 def failed_report(job, message):
@@ -119,12 +157,13 @@ class Worker:
 
 
 def grade_with(worker, job):
-    """Grade `job` on `worker`; always leaves a results.json and the fingerprint behind."""
+    """Run the checks of `job` on `worker`; always leaves their report and the fingerprint behind."""
+    (job.out / CHECKS).unlink(missing_ok=True)
     why = worker.grade(job)
-    if why is not None or not (job.out / "results.json").is_file():
-        write_student(job.out, job.student, job.assignment, failed_report(job, why or "no results were written"))
+    if why is not None or not (job.out / CHECKS).is_file():
+        write_atomic(job.out / CHECKS, json.dumps(failed_report(job, why or "no results were written"), indent=1))
     write_atomic(job.out / FINGERPRINT, fingerprint(job))
-    return json.loads((job.out / "results.json").read_text())
+    return read_checks(job)
 
 
 NOT_STUDENTS = {".ipynb_checkpoints"}  # folders Jupyter makes, never a student's
@@ -143,6 +182,10 @@ def find_students(submitted, assignment):
 
 class GradingSetupError(Exception):
     """The course or the machine is not ready to grade: the instructor's to fix, never a student's 0."""
+
+
+class UnknownStudentError(Exception):
+    """A student asked for by name has no submission and is not on the gradebook's roster."""
 
 
 def preflight(assignment, autograder, source):
@@ -198,17 +241,24 @@ def all_failed_alike(reports):
 
 
 def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, extra_args=(), log=print,  # noqa: PLR0913
-                isolation=None, hidden_visibility="after_published", published=False):
-    """Grade every student; write results.json and feedback per student and grades.csv; return the rows.
+                isolation=None, hidden_visibility="after_published", published=False, students=(), gradebook=None):
+    """Grade the class; write results.json and feedback per student and grades.csv; return the rows.
 
     isolation: a mode of isolation.MODES, or None for the strongest the probe finds.
     hidden_visibility: the Gradescope visibility of hidden checks in results.json;
     published: whether feedback.md shows the hidden checks' details (after grades are released).
+    students: run the checks of these students only (the others keep their results);
+    gradebook: a gradebook.CourseGradebook, whose roster joins the class and whose
+    manual grades, due date and late penalty apply; None grades the checks alone.
     Raises GradingSetupError, before anything is written, when the course or the
     machine is not ready to grade, and after the run when every student failed alike.
     """
     preflight(assignment, autograder, source)
     out = Path(out) / assignment
+    everyone = sorted(set(find_students(submitted, assignment)) | set(gradebook.roster() if gradebook else ()))
+    unknown = sorted(set(students) - set(everyone))
+    if unknown:
+        raise UnknownStudentError(f"no submission of {assignment} and not on the roster: {', '.join(unknown)}")
     try:
         mode = choose_mode(isolation, claim_uid(), secrets=[source, autograder, submitted, out], log=log)
     except IsolationError as error:
@@ -218,13 +268,26 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
     bound = student_seconds(assignment, autograder, scale)
     todo = [
         Job(assignment, s, Path(submitted) / s / assignment, out / s, Path(autograder), Path(source), hidden_visibility, published)
-        for s in find_students(submitted, assignment)
+        for s in everyone
     ]
-    pending = [job for job in todo if force or not is_done(job)]
-    if len(pending) < len(todo):
-        log(f"{len(todo) - len(pending)} students already graded (use --force to regrade)")
+    chosen = [job for job in todo if not students or job.student in students]
+    if gradebook and (why := gradebook.missing()):
+        log(f"gradebook not used: {why}")
+        gradebook = None
+    # Only students graded now or before get a submission in the gradebook: an empty one would need grading by hand.
+    ours = [job for job in todo if job in chosen or (job.out / CHECKS).is_file()]
+    standings = gradebook.standings({job.student: job.folder for job in ours}) if gradebook else {}
+
+    def finished(job):
+        penalty = (lambda score, seconds: gradebook.late_penalty(job.student, score, seconds)) if gradebook else None
+        return finish(job, standings.get(job.student), penalty)
+
+    pending = [job for job in chosen if force or not is_done(job)]
+    if len(pending) < len(chosen):
+        log(f"{len(chosen) - len(pending)} students already graded (use --force to regrade)")
     queue = list(reversed(pending))
     lock = threading.Lock()
+    unwritten = {}  # student -> why their files could not be written
 
     def drain():
         worker = Worker(extra_args, bound)
@@ -234,7 +297,13 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
                     if not queue:
                         return
                     job = queue.pop()
-                report = grade_with(worker, job)
+                try:
+                    grade_with(worker, job)
+                    report = finished(job)
+                except OSError as error:  # a full disk, a folder in the way: this student's, not the run's
+                    unwritten[job.student] = str(error)
+                    log(f"{job.student}: error: could not write the results: {error}")
+                    continue
                 total = sum(t["max_score"] for t in report["tests"])
                 log(f"{job.student}: {report['score']:g} / {total:g}")
         finally:
@@ -245,22 +314,43 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
         thread.start()
     for thread in threads:
         thread.join()
-    rows = [(job.student, json.loads((job.out / "results.json").read_text())) for job in todo]
-    write_atomic(out / "grades.csv", grades_csv(rows))
-    shared = all_failed_alike([report for _, report in rows])
+    graded = [job for job in todo if (job.out / CHECKS).is_file()]
+    rows = []
+    for job in graded:
+        try:
+            rows.append((job.student, finished(job)))
+            unwritten.pop(job.student, None)  # written on the second try, once the space came back
+        except (OSError, ValueError) as error:
+            unwritten[job.student] = str(error)
+    for student in sorted(set(unwritten) - {student for student, _ in rows}):
+        rows.append((student, failed_report(Job(assignment, student, Path(), Path(), Path(), Path()),
+                                            f"the grader could not write this student's results: {unwritten[student]}")))
+    rows.sort()
+    try:
+        write_atomic(out / "grades.csv", grades_csv(rows))
+    except OSError as error:
+        raise GradingSetupError(f"could not write {out / 'grades.csv'}: {error}") from None
+    shared = all_failed_alike([read_checks(job) for job in graded])
     if shared:
         raise GradingSetupError(f"grading failed for every student with the same error, so it is the grader's: {shared}")
+    if gradebook:
+        log(gradebook.record({job.student: read_checks(job) for job in graded if job.student not in unwritten},
+                             dict(rows), published))
+    if unwritten:
+        raise GradingSetupError("the results of " + ", ".join(sorted(unwritten)) + " could not be written (grades.csv "
+                                "has their rows; free the space or fix the folder and run again): "
+                                + "; ".join(f"{s}: {why}" for s, why in sorted(unwritten.items())))
     return rows
 
 
 def grade_one(job, extra_args=()):
-    """Run the hidden checks on one submission and write its files (in a worker process)."""
+    """Run the hidden checks on one submission and write their report (in a worker process)."""
     from nncourse.grading.hidden import run_hidden
 
     extra = ["--source-dir", job["source"], *extra_args]
     results, problems = run_hidden(job["assignment"], submission=job["folder"], autograder=job["autograder"], extra_args=extra)
     report = results_json(results, problems, job["hidden_visibility"])
-    write_student(job["out"], job["student"], job["assignment"], report, published=job["published"] == "True")
+    write_atomic(Path(job["out"]) / CHECKS, json.dumps(report, indent=1))
 
 
 def serve(extra_args):

@@ -27,12 +27,13 @@ from nbgrader.apps.api import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import notebook_hash
 
-from conftest import ROOT
+from conftest import ROOT, total_points
 from nncourse.authoring import completed_notebook
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "01_forward"
+FULL = total_points(ASSIGNMENT)  # from the hidden checks, the one place points are set
 DUE = datetime.datetime.now(datetime.UTC).replace(microsecond=0, tzinfo=None) + datetime.timedelta(days=2)
 LATE_BY = datetime.timedelta(hours=16, minutes=30)
 FLAWS = {
@@ -116,31 +117,31 @@ def earned(report, function):
 
 def test_lifecycle_grades_each_student_once_and_applies_the_override_without_regrading(course):
     course, first, second = course
-    assert "alice: 61 / 61" in first.stdout and "dana: 0 / 61" in first.stdout
+    assert f"alice: {FULL:g} / {FULL:g}" in first.stdout and f"dana: 0 / {FULL:g}" in first.stdout
     assert "4 students already graded" in second.stdout
 
 
 def test_lifecycle_results_show_timestamp_lateness_penalty_and_override(course):
     course, _, _ = course
     alice, bob, carol, dana = (results(course, s) for s in ("alice", "bob", "carol", "dana"))
-    assert alice["score"] == 61 and alice["extra_data"]["timestamp"] and alice["extra_data"]["seconds_late"] == 0
+    assert alice["score"] == FULL and alice["extra_data"]["timestamp"] and alice["extra_data"]["seconds_late"] == 0
 
     penalty = math.ceil(LATE_BY.total_seconds() / 3600)  # SubtractEachHour, 1 point per started hour
     assert bob["extra_data"]["seconds_late"] == LATE_BY.total_seconds()
     assert bob["extra_data"]["late_penalty"] == penalty
-    assert bob["score"] == 61 - (points_of(bob, "softmax") - earned(bob, "softmax")) - penalty < 61 - penalty
+    assert bob["score"] == FULL - (points_of(bob, "softmax") - earned(bob, "softmax")) - penalty < FULL - penalty
     late = [t for t in bob["tests"] if t["name"] == f"{ASSIGNMENT}: late submission"]
     assert late[0]["score"] == -penalty and "16.5 h after the due date" in late[0]["output"]
     assert "Late: " in bob["output"]
 
     relu = points_of(carol, "relu")
     assert earned(carol, "relu") < OVERRIDE[1] < relu
-    assert carol["score"] == 61 - relu + OVERRIDE[1]
+    assert carol["score"] == FULL - relu + OVERRIDE[1]
     assert carol["extra_data"]["manual_grades"] == {"relu": OVERRIDE[1]}
     assert any(t["name"] == "relu: manual grade" for t in carol["tests"])
 
     assert dana["score"] == 0 and dana["extra_data"]["submitted"] is False
-    assert sum(t["max_score"] for t in dana["tests"]) == 61
+    assert sum(t["max_score"] for t in dana["tests"]) == FULL
 
 
 def test_lifecycle_grades_csv_keeps_contract_columns_first_and_lists_the_roster(course):
@@ -150,7 +151,7 @@ def test_lifecycle_grades_csv_keeps_contract_columns_first_and_lists_the_roster(
     rows = {r["student_id"]: r for r in read_csv(course / "graded" / ASSIGNMENT / "grades.csv")}
     assert sorted(rows) == ["alice", "bob", "carol", "dana"]
     for student, row in rows.items():
-        assert float(row["score"]) == results(course, student)["score"] and row["max_score"] == "61"
+        assert float(row["score"]) == results(course, student)["score"] and row["max_score"] == f"{FULL:g}"
     assert rows["dana"]["note"] == "no submission" and rows["dana"]["score"] == "0"
     assert rows["bob"]["hours_late"] == "16.5" and rows["bob"]["late_penalty"] == "17" and rows["bob"]["timestamp"]
     assert rows["carol"]["note"] == "manual grade: relu" and rows["alice"]["late_penalty"] == "0"
@@ -183,7 +184,7 @@ def test_lifecycle_formgrader_lists_submissions_as_autograded_with_their_scores(
     assert sorted(submissions) == ["alice", "bob", "carol"]
     for student, submission in submissions.items():
         assert submission["autograded"] and not submission["needs_manual_grade"], student
-        assert submission["max_score"] == 61
+        assert submission["max_score"] == FULL
         assert submission["score"] == results(course, student)["extra_data"]["score_before_penalty"]
     notebooks = api.get_notebook_submissions(ASSIGNMENT, ASSIGNMENT)
     assert sorted(nb["student"] for nb in notebooks) == ["alice", "bob", "carol"]
@@ -213,7 +214,7 @@ def test_lifecycle_release_and_fetch_feedback_find_every_graded_students_feedbac
     home = course / "home_alice"
     nbgrader(course, "fetch_feedback", ASSIGNMENT, "--course", "nncourse", "--student", "alice", cwd=home)
     fetched = list((home / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
-    assert len(fetched) == 1 and "Score: 61 / 61" in fetched[0].read_text()
+    assert len(fetched) == 1 and f"Score: {FULL:g} / {FULL:g}" in fetched[0].read_text()
 
 
 def test_lifecycle_feedback_shows_penalty_and_override_in_valid_markdown(course):

@@ -66,6 +66,7 @@ def test_filled_raises_when_a_placeholder_is_unknown():
     pytest.param("full marks at 0.97.", [("0.97", "full_marks_accuracy")], id="typed-threshold"),
     pytest.param("finish within {{budget_seconds}} seconds", [], id="placeholder"),
     pytest.param("about 450 images, a rate of 0.45, or 0.975", [], id="other-numbers"),
+    pytest.param("45,000 images and 1,45 in a decimal comma", [], id="thousands-separator"),
 ])
 def test_typed_in_finds_a_settings_number_outside_placeholders(text, found):
     values = {"budget_seconds": "45", "full_marks_accuracy": "0.97", "points.softmax": "8"}

@@ -265,7 +265,7 @@ def typed_in(text, values):
     """Return [(number, placeholder)] for the settings' numbers that `text` states outside placeholders."""
     bare = PLACEHOLDER.sub("", text)
     return [(number, name) for number, name in typed_numbers(values).items()
-            if re.search(rf"(?<![\w.]){re.escape(number)}(?![\w]|\.\d)", bare)]
+            if re.search(rf"(?<![\w.,]){re.escape(number)}(?![\w]|[.,]\d)", bare)]  # not part of 60,000 or 0.45
 
 
 def prose_problems(root, assignment, totals):

@@ -306,3 +306,31 @@ def test_a_student_whose_results_cannot_be_written_stops_nobody_else(tmp_path):
         rows = {row["student_id"]: row["score"] for row in csv.DictReader(f)}
     assert rows == {"a": f"{FULL:g}", "blocked": "0", "c": f"{FULL:g}"}
     assert json.loads((out / ASSIGNMENT / "c" / "results.json").read_text())["score"] == FULL
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A folder on a tiny tmpfs that is already full (root only)."""
+    import ctypes
+
+    folder = tmp_path / "full"
+    folder.mkdir()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if os.geteuid() != 0 or libc.mount(b"tmpfs", str(folder).encode(), b"tmpfs", 0, b"size=64k") != 0:
+        pytest.skip("needs root and the right to mount a tmpfs")
+    try:
+        with open(folder / "filler", "wb") as f:
+            f.write(b"0" * (1 << 20))
+    except OSError:
+        pass
+    yield folder
+    libc.umount2(str(folder).encode(), 2)
+
+
+def test_a_full_disk_stops_the_run_with_a_clear_message(tmp_path, full_disk):
+    """With no space for any result: a clear message and a non-zero exit, never a traceback or a silent success."""
+    submitted = tmp_path / "submitted"
+    write(submitted / "a" / ASSIGNMENT, completed_notebook(ROOT, ASSIGNMENT))
+    done = nncourse("grade", ASSIGNMENT, "--submitted", str(submitted), "--out", str(full_disk), "--no-gradebook")
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert "No space left on device" in done.stderr and "grades.csv" in done.stderr

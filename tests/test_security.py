@@ -296,7 +296,7 @@ def fill(n):
     assert done.returncode == 0, done.stderr
     written, mounted = done.stdout.split()
     assert int(written) <= Limits().file_size_mb << 20
-    assert not list(Path("/tmp").glob(f"{MARKER}-*"))
+    assert not [*Path("/tmp").glob(f"{MARKER}-left-*"), *Path("/tmp").glob(f"{MARKER}-dir")]
 
 
 def test_closing_a_sandbox_spares_the_callers_own_children():

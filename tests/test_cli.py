@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
+from nncourse.build import copy_course
 from nncourse.cli import parser
 
 NNCOURSE = Path(sys.executable).parent / "nncourse"  # the installed executable, as users run it
@@ -105,11 +106,7 @@ def test_parser_is_walked_whole_so_a_new_command_cannot_escape_the_help_tests():
 def scratch(tmp_path_factory):
     """Return a folder with a scratch course in `course/`, wrong notebooks in `wrong/`, and nothing else."""
     top = tmp_path_factory.mktemp("cli")
-    course = top / "course"
-    course.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    for folder in ("source", "autograder"):
-        shutil.copytree(ROOT / folder, course / folder)
+    copy_course(ROOT, top / "course")
     wrong = top / "wrong"
     (wrong / "01_forward").mkdir(parents=True)
     (wrong / "not_json.ipynb").write_text("{not json")

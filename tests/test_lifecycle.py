@@ -29,6 +29,7 @@ from nbgrader.utils import notebook_hash
 
 from conftest import ROOT, total_points
 from nncourse.authoring import completed_notebook
+from nncourse.build import copy_course
 
 pytestmark = pytest.mark.slow
 
@@ -74,10 +75,7 @@ def write_submission(course, folder, overrides=None, timestamp=None):
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A scratch course, its class graded once, then carol's relu set by hand and the class graded again."""
-    course = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    for folder in ("source", "autograder"):
-        shutil.copytree(ROOT / folder, course / folder)
+    course = copy_course(ROOT, tmp_path_factory.mktemp("course"))
     nbgrader(course, "generate_assignment", ASSIGNMENT)  # release/ and a scratch gradebook with its grade cells
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE)

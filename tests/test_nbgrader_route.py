@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, hidden_points, total_points
 from nncourse.authoring import completed_notebook
+from nncourse.build import copy_course
 from nncourse.grading.gradescope import build_bundle, unpack_like_gradescope
 
 pytestmark = pytest.mark.slow
@@ -43,10 +44,7 @@ def read_csv(path):
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A scratch course with four honest submissions, its gradebook made by nbgrader."""
-    course = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    for folder in ("source", "autograder"):
-        shutil.copytree(ROOT / folder, course / folder)
+    course = copy_course(ROOT, tmp_path_factory.mktemp("course"))
     run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], course)
     release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     stubs = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in release.cells}

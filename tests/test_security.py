@@ -29,6 +29,7 @@ import pytest
 
 from conftest import ROOT
 from nncourse.authoring import completed_notebook
+from nncourse.build import copy_course
 from nncourse.checks.core import StudentError
 from nncourse.grading.isolation import bwrap_usable, claim_uid
 from nncourse.grading.sandbox import Isolation, Limits, Sandbox
@@ -136,11 +137,7 @@ def graded(request):
     for path in (clone, *clone.rglob("*")):
         open_mode = 0o755 if path.is_dir() else 0o644
         path.chmod(0o700 if path == clone and mode == "user" else open_mode)
-    course = top / "course"
-    course.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    for folder in ("source", "autograder"):
-        shutil.copytree(ROOT / folder, course / folder)
+    course = copy_course(ROOT, top / "course")
     submitted = course / "submitted"
     classmate = write(submitted, "honest", completed_notebook(ROOT, ASSIGNMENT))
     write(submitted, "plain_wrong", completed_notebook(ROOT, ASSIGNMENT, {"sigmoid_prime": PLAIN_WRONG}))
@@ -381,10 +378,7 @@ def failing_bwrap(tmp_path):
 
 @pytest.fixture
 def course(tmp_path):
-    course = tmp_path / "course"
-    shutil.copy(ROOT / "nbgrader_config.py", course.mkdir() or course)
-    for folder in ("source", "autograder"):
-        shutil.copytree(ROOT / folder, course / folder)
+    course = copy_course(ROOT, tmp_path / "course")
     write(course / "submitted", "honest", completed_notebook(ROOT, ASSIGNMENT))
     return course
 

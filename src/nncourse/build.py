@@ -131,12 +131,19 @@ def self_contained_toolbox(root, name):
     edit_toolbox(notebook_path(root, "solutions", name), edit)
 
 
+def copy_course(root, into):
+    """Copy what builds and grades a course (nbgrader_config.py, source/, autograder/) into the folder `into`."""
+    into = Path(into)
+    into.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(Path(root) / "nbgrader_config.py", into)
+    shutil.copytree(Path(root) / "source", into / "source")
+    shutil.copytree(Path(root) / "autograder", into / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    return into
+
+
 def build_fresh(root, names=None):
     """Build a scratch copy of the course; return the scratch folder (the caller removes it)."""
-    scratch = Path(tempfile.mkdtemp(prefix="nncourse-build-"))
-    shutil.copy2(Path(root) / "nbgrader_config.py", scratch)
-    shutil.copytree(Path(root) / "source", scratch / "source")
-    shutil.copytree(Path(root) / "autograder", scratch / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    scratch = copy_course(root, tempfile.mkdtemp(prefix="nncourse-build-"))
     try:
         build(scratch, names)
     except BaseException:

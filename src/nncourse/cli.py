@@ -152,11 +152,6 @@ def cmd_demo(args):
     return 0 if run.problem is None else 1
 
 
-def isolation_args(args):
-    """Return the grading plugin's options for how student code is timed."""
-    return ["--time-scale", str(args.time_scale)]
-
-
 def asked_isolation(args):
     """Return the isolation mode the instructor named, or None for the strongest the probe finds."""
     return "unsafe-same-user" if args.unsafe_same_user else args.isolation
@@ -188,11 +183,10 @@ def cmd_grade(args):
     root = find_course()
     submitted = Path(args.submitted) if args.submitted else root / "submitted"
     out = Path(args.out) if args.out else root / "graded"
-    extra = isolation_args(args)
     gradebook = None if args.no_gradebook else course_gradebook(root, args.assignment)
     try:
         rows = grade_class(args.assignment, submitted, out, root / "autograder", root / "source",
-                           jobs=args.jobs, force=args.force, extra_args=extra, isolation=asked_isolation(args),
+                           jobs=args.jobs, force=args.force, time_scale=args.time_scale, isolation=asked_isolation(args),
                            hidden_visibility=args.hidden_visibility, published=args.publish_feedback,
                            students=args.student or (), gradebook=gradebook)
     except (FileNotFoundError, UnknownStudentError) as error:
@@ -237,7 +231,7 @@ def cmd_grade_notebook(args):
         except (GradingSetupError, IsolationError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 3
-        extra = ["--source-dir", str(root / "source"), "--isolation", mode, *isolation_args(args)]
+        extra = ["--source-dir", str(root / "source"), "--isolation", mode, "--time-scale", str(args.time_scale)]
         results, problems = run_hidden(args.assignment, submission=folder, autograder=root / "autograder", extra_args=extra)
     print(json.dumps(results_json(results, problems, args.hidden_visibility), indent=1))
     return 0

@@ -51,14 +51,15 @@ def place(root, path):
 # ---------------------------------------------------------------- points, from the hidden checks
 
 class CheckCollector:
-    """A pytest plugin that keeps (assignment, function, points) of every check pytest collects."""
+    """A pytest plugin that keeps (assignment, name, function, points, timeout) of every check pytest collects."""
 
     def __init__(self):
         self.checks = []
 
     def pytest_collection_finish(self, session):
         self.checks = [{"assignment": Path(item.path).stem.removeprefix("test_"), "name": item.obj.check.name,
-                        "function": item.obj.check.function, "points": item.obj.check.points}
+                        "function": item.obj.check.function, "points": item.obj.check.points,
+                        "timeout": item.obj.check.timeout}
                        for item in session.items]
 
 
@@ -84,7 +85,7 @@ def collect_here(autograder, assignments):
 
 
 def hidden_checks(autograder, assignments):
-    """Return [{assignment, name, function, points}] for every hidden check of `assignments`, in the order they run.
+    """Return [{assignment, name, function, points, timeout}] for every hidden check of `assignments`, in run order.
 
     Pytest collects autograder/ in a child process, as grading does, so that no course's hidden
     modules linger in this one.

@@ -189,11 +189,14 @@ class UnknownStudentError(Exception):
 
 
 def preflight(assignment, autograder, source):
-    """Raise GradingSetupError unless the assignment's hidden checks collect and its reference solution runs.
+    """Return the assignment's hidden checks (see settings.hidden_checks) once they collect and its reference runs.
 
-    Runs before any student is graded, so an instructor's typo or a broken
-    hidden check stops the run with its message and nothing written.
+    Raises GradingSetupError otherwise. Runs before any student is graded, so
+    an instructor's typo or a broken hidden check stops the run with its
+    message and nothing written.
     """
+    from nncourse.settings import SettingsError, hidden_checks
+
     autograder, source = Path(autograder), Path(source)
     hidden = autograder / f"test_{assignment}.py"
     if not hidden.is_file():
@@ -202,35 +205,22 @@ def preflight(assignment, autograder, source):
     notebook = source / assignment / f"{assignment}.ipynb"
     if not notebook.is_file():
         raise GradingSetupError(f"no instructor notebook {notebook}")
-    collected = subprocess.run(
-        [sys.executable, "-m", "pytest", str(hidden), "-c", str(autograder / "pytest.ini"), "--rootdir", str(autograder),
-         "--import-mode=importlib", "-p", "no:cacheprovider", "--collect-only", "-q"],
-        capture_output=True, text=True, cwd=autograder, env=dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"),
-    )
-    if collected.returncode != 0:
-        raise GradingSetupError(f"the hidden checks of {assignment} do not load:\n{collected.stdout[-3000:]}{collected.stderr[-2000:]}")
+    try:
+        checks = hidden_checks(autograder, [assignment])
+    except SettingsError as error:
+        raise GradingSetupError(f"the hidden checks of {assignment} do not load:\n{error}") from None
     from nncourse.notebook import load_functions
 
     _, errors = load_functions(notebook)
     if errors:
         details = "; ".join(f"cell {cell}: {message}" for cell, message in errors.items())
         raise GradingSetupError(f"the instructor notebook of {assignment} does not run: {details}")
+    return checks
 
 
-def student_seconds(assignment, autograder, time_scale=1.0):
-    """Return the wall-clock bound of one student's whole grading: loading, then every check's own timeout."""
-    import importlib.util
-
-    path = Path(autograder) / f"test_{assignment}.py"
-    sys.path.insert(0, str(autograder))
-    try:
-        spec = importlib.util.spec_from_file_location(f"hidden_timeouts_{assignment}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(autograder))
-    timeouts = [test.check.timeout for test in vars(module).values() if callable(test) and hasattr(test, "check")]
-    return time_scale * (Limits.total_load_seconds + sum(timeouts)) + SLACK_SECONDS
+def student_seconds(checks, time_scale=1.0):
+    """Return the wall-clock bound of one student's whole grading: loading, then the `checks`' own timeouts."""
+    return time_scale * (Limits.total_load_seconds + sum(check["timeout"] for check in checks)) + SLACK_SECONDS
 
 
 def all_failed_alike(reports):
@@ -240,10 +230,11 @@ def all_failed_alike(reports):
     return messages.pop() if len(messages) == 1 and None not in messages and len(reports) > 1 else None
 
 
-def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, extra_args=(), log=print,  # noqa: PLR0913
+def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=False, time_scale=1.0, log=print,  # noqa: PLR0913
                 isolation=None, hidden_visibility="after_published", published=False, students=(), gradebook=None):
     """Grade the class; write results.json and feedback per student and grades.csv; return the rows.
 
+    time_scale: multiplies every check's timeout (and so each student's wall-clock bound).
     isolation: a mode of isolation.MODES, or None for the strongest the probe finds.
     hidden_visibility: the Gradescope visibility of hidden checks in results.json;
     published: whether feedback.md shows the hidden checks' details (after grades are released).
@@ -253,7 +244,7 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
     Raises GradingSetupError, before anything is written, when the course or the
     machine is not ready to grade, and after the run when every student failed alike.
     """
-    preflight(assignment, autograder, source)
+    checks = preflight(assignment, autograder, source)
     out = Path(out) / assignment
     everyone = sorted(set(find_students(submitted, assignment)) | set(gradebook.roster() if gradebook else ()))
     unknown = sorted(set(students) - set(everyone))
@@ -263,9 +254,8 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
         mode = choose_mode(isolation, claim_uid(), secrets=[source, autograder, submitted, out], log=log)
     except IsolationError as error:
         raise GradingSetupError(str(error)) from None
-    extra_args = [*extra_args, "--isolation", mode]
-    scale = float(extra_args[extra_args.index("--time-scale") + 1]) if "--time-scale" in extra_args else 1.0
-    bound = student_seconds(assignment, autograder, scale)
+    worker_args = ["--time-scale", str(time_scale), "--isolation", mode]
+    bound = student_seconds(checks, time_scale)
     todo = [
         Job(assignment, s, Path(submitted) / s / assignment, out / s, Path(autograder), Path(source), hidden_visibility, published)
         for s in everyone
@@ -290,7 +280,7 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
     unwritten = {}  # student -> why their files could not be written
 
     def drain():
-        worker = Worker(extra_args, bound)
+        worker = Worker(worker_args, bound)
         try:
             while True:
                 with lock:

@@ -21,7 +21,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
 from nncourse.authoring import completed_notebook
 from nncourse.notebook import grade_id
 

@@ -47,3 +47,11 @@ class Expression:
 def bind_arguments(args):
     """Return `args` with each Expression's Argument names bound to the other arguments."""
     return tuple(a.bound_to(args) if isinstance(a, Expression) else a for a in args)
+
+
+def argument_slots(args, kwargs):
+    """Return a call's arguments by slot: positional ones as "0", "1", ..., keyword ones by name.
+
+    Both sides of the sandbox name arguments this way when they report what a call did to them.
+    """
+    return {**{str(i): a for i, a in enumerate(args)}, **kwargs}

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from nncourse.checks.core import MAX_ITEMS, StudentError, describe_call
-from nncourse.checks.functions import Argument, Expression
+from nncourse.checks.functions import Argument, Expression, argument_slots
 from nncourse.grading.isolation import (
     MODES,
     SANDBOX_UID,
@@ -527,7 +527,7 @@ class Sandbox:
             raise StudentError(str(error.get("problem", "failed")), input=shown, hint=error.get("hint"))
         changed = changed_arguments(args, kwargs, reply.get("arguments")) if apply_changes else {}
         self.changed_inputs = sorted(changed)
-        apply_side_effects(args, kwargs, {"changed": changed, "generators": reply.get("generators")})
+        apply_side_effects(args, kwargs, changed, reply.get("generators"))
         self.last_cpu_seconds = after - before if before is not None and after is not None else 0.0
         return reply["value"]
 
@@ -589,7 +589,7 @@ def changed_arguments(args, kwargs, after):
     leaving one out hides nothing.
     """
     after = after if isinstance(after, dict) else {}
-    slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
+    slots = argument_slots(args, kwargs)
     own = (np.random.Generator, Argument, Expression)  # states come separately; expressions are the grader's
     return {key: after.get(key) for key, value in slots.items()
             if not isinstance(value, own) and not same_value(value, after.get(key, MISSING))}
@@ -623,17 +623,19 @@ def same_value(original, other, depth=0):
         return False
 
 
-def apply_side_effects(args, kwargs, reply):
+def apply_side_effects(args, kwargs, changed, generators):
     """Make the grader's own arguments show what the call did to the child's copies.
 
-    An in-place change to an input, or the draws taken from a Generator, must be
-    visible to the check, just as when the function runs in the same process.
+    changed: {slot: value after the call} (see changed_arguments); generators:
+    {slot: Generator state after the call}. An in-place change to an input, or
+    the draws taken from a Generator, must be visible to the check, just as when
+    the function runs in the same process.
     """
-    slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
-    for key, new in (reply.get("changed") or {}).items():
+    slots = argument_slots(args, kwargs)
+    for key, new in changed.items():
         if key in slots:
             overwrite(slots[key], new)
-    for key, state in (reply.get("generators") or {}).items():
+    for key, state in (generators if isinstance(generators, dict) else {}).items():
         if isinstance(slots.get(key), np.random.Generator):
             try:
                 slots[key].bit_generator.state = state
@@ -686,7 +688,7 @@ def answer_call(answers, message):
                 value = list(itertools.islice(value, MAX_ITEMS))
     except Exception as error:  # noqa: BLE001 (the student's arguments made the reference fail: theirs to see)
         return {"error": {"type": type(error).__name__, "message": str(error)[:500]}}
-    slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
+    slots = argument_slots(args, kwargs)
     states = {k: v.bit_generator.state for k, v in slots.items() if isinstance(v, np.random.Generator)}
     return {"value": value, "iterator": iterator, "generators": states}
 

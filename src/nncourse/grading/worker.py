@@ -66,9 +66,9 @@ def call_and_return_arguments(call, name, function, args, kwargs, return_argumen
     """
     import numpy as np
 
-    from nncourse.checks.functions import Argument, Expression
+    from nncourse.checks.functions import Argument, Expression, argument_slots
 
-    slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
+    slots = argument_slots(args, kwargs)
     value = call(name, function, args, kwargs)
     kept = (np.random.Generator, Argument, Expression)  # states go separately; the grader's expressions stay its own
     after = {k: v for k, v in slots.items() if not isinstance(v, kept)} if return_arguments else {}
@@ -85,6 +85,7 @@ def answered_by_grader(name, channel):
     def answered(*args, **kwargs):
         import numpy as np
 
+        from nncourse.checks.functions import argument_slots
         from nncourse.grading.wire import WireError
 
         try:
@@ -95,7 +96,7 @@ def answered_by_grader(name, channel):
         if "error" in reply:
             error = SAFE_ERRORS.get(reply["error"].get("type"), RuntimeError)
             raise error(f"{name}(): {reply['error'].get('message')}")
-        slots = {**{str(i): a for i, a in enumerate(args)}, **kwargs}
+        slots = argument_slots(args, kwargs)
         for key, state in (reply.get("generators") or {}).items():
             if isinstance(slots.get(key), np.random.Generator):
                 slots[key].bit_generator.state = state

@@ -95,10 +95,10 @@ def finish(job, standing=None, late_penalty=None):
     return report
 
 
-def failed_report(job, message):
+def failed_report(assignment, message):
     """Return a results.json for a student whose grading itself could not finish."""
     report = results_json([], [message])
-    report["tests"] = [{"name": f"{job.assignment}: grading", "score": 0.0, "max_score": 0.0, "output": message, "visibility": "visible"}]
+    report["tests"] = [{"name": f"{assignment}: grading", "score": 0.0, "max_score": 0.0, "output": message, "visibility": "visible"}]
     return report
 
 
@@ -161,7 +161,7 @@ def grade_with(worker, job):
     (job.out / CHECKS).unlink(missing_ok=True)
     why = worker.grade(job)
     if why is not None or not (job.out / CHECKS).is_file():
-        write_atomic(job.out / CHECKS, json.dumps(failed_report(job, why or "no results were written"), indent=1))
+        write_atomic(job.out / CHECKS, json.dumps(failed_report(job.assignment, why or "no results were written"), indent=1))
     write_atomic(job.out / FINGERPRINT, fingerprint(job))
     return read_checks(job)
 
@@ -278,6 +278,7 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
     queue = list(reversed(pending))
     lock = threading.Lock()
     unwritten = {}  # student -> why their files could not be written
+    written = {}  # student -> the report written for them in this run
 
     def drain():
         worker = Worker(worker_args, bound)
@@ -289,7 +290,7 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
                     job = queue.pop()
                 try:
                     grade_with(worker, job)
-                    report = finished(job)
+                    report = written[job.student] = finished(job)
                 except OSError as error:  # a full disk, a folder in the way: this student's, not the run's
                     unwritten[job.student] = str(error)
                     log(f"{job.student}: error: could not write the results: {error}")
@@ -308,12 +309,12 @@ def grade_class(assignment, submitted, out, autograder, source, jobs=1, force=Fa
     rows = []
     for job in graded:
         try:
-            rows.append((job.student, finished(job)))
+            rows.append((job.student, written.get(job.student) or finished(job)))
             unwritten.pop(job.student, None)  # written on the second try, once the space came back
         except (OSError, ValueError) as error:
             unwritten[job.student] = str(error)
     for student in sorted(set(unwritten) - {student for student, _ in rows}):
-        rows.append((student, failed_report(Job(assignment, student, Path(), Path(), Path(), Path()),
+        rows.append((student, failed_report(assignment,
                                             f"the grader could not write this student's results: {unwritten[student]}")))
     rows.sort()
     try:

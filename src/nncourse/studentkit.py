@@ -25,13 +25,12 @@ from pathlib import Path
 import nbformat
 
 from nncourse.grading.gradescope import build_wheel, project_root
+from nncourse.leaks import meaningful_lines, source_regions
 
 INSTRUCTOR_FOLDERS = ("source", "solutions", "autograder")
 # What the kit writes: a folder holding these (and maybe .git or files of the instructor's own) is a kit to refresh.
 KIT_ENTRIES = ("release", "wheels", "binder", "img", "README.md", "requirements.txt", ".gitignore")
 BINDER_INSTALL = "python -m pip install --no-cache-dir -e ."
-SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
-HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.S)
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 # Instructor modules whose every line is secret: the reference math of the hidden checks and mistaken versions
 # of the graded functions (one step from a solution).
@@ -150,31 +149,20 @@ def write_binder(course_binder, kit_binder, wheel):
 # --- The scan for instructor material ---
 
 
-def meaningful_lines(text):
-    """Return the lines of code worth looking for elsewhere.
-
-    Left out: short lines, comments, imports, docstring quotes, and bare returns of names
-    (`return params, activation`), which say nothing of how a result is computed.
-    """
-    lines = {line.strip() for line in text.splitlines()}
-    return {line for line in lines if len(line) >= 20 and not line.startswith(("#", "import ", "from ", '"""'))
-            and not re.fullmatch(r"return [\w\s,()\[\]]+", line)}
-
-
 def secret_lines(root):
     """Return {line: where it comes from} for every solution line of source/ and every line of SECRET_MODULES.
 
     A line the source notebooks also show students (outside solution and hidden regions) is not a secret.
+    Returns of bare names are not compared: public code shares them.
     """
-    secret, public = {}, set()
-    for path in sorted((root / "source").glob("*/*.ipynb")):
-        text = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells)
-        for block in SOLUTION_BLOCK.findall(text):
-            secret.update(dict.fromkeys(meaningful_lines(block), f"a solution line of {path.name}"))
-        public |= meaningful_lines(SOLUTION_BLOCK.sub("", HIDDEN_BLOCK.sub("", text)))
+    def lines(text):
+        return meaningful_lines(text, bare_returns=False)
+
+    regions, public = source_regions(root, lines)
+    secret = {line: f"a solution line of {name}" for kind, name, line in regions if kind == "solution"}
     for name in SECRET_MODULES:
         if (root / "autograder" / name).is_file():
-            secret.update(dict.fromkeys(meaningful_lines((root / "autograder" / name).read_text()), f"a line of {name}"))
+            secret.update(dict.fromkeys(lines((root / "autograder" / name).read_text()), f"a line of {name}"))
     return {line: where for line, where in secret.items() if line not in public}
 
 

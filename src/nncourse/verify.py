@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nncourse import settings
+from nncourse.leaks import meaningful_lines, source_regions
 from nncourse.notebook import cells_by_id, grade_id, is_answer, nbgrader_meta, python_source, read_notebook
 
 # The graded functions of each assignment that the course's fixed interface (its contract) names.
@@ -52,8 +52,6 @@ CONTRACT_FUNCTIONS = {
 }
 CONTRACT_FULL_MARKS = 0.97  # the contract: full marks on 05_mnist need at least this test accuracy
 
-HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.DOTALL)
-SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.DOTALL)
 SOLUTION, RELEASE = "solution", "release"  # the two "students" verify grades
 
 
@@ -185,12 +183,6 @@ def readme_problems(course):
 
 # ---------------------------------------------------------------- leaks
 
-def meaningful_lines(text):
-    """Return the lines of code worth looking for elsewhere: not blank, short, comments or imports."""
-    lines = {line.strip() for line in text.splitlines()}
-    return {line for line in lines if len(line) >= 20 and not line.startswith(("#", "import ", "from ", '"""'))}
-
-
 def code_lines(paths):
     """Return every stripped line of every cell of the notebooks at `paths`."""
     return {line.strip() for path in paths for cell in read_notebook(path).cells for line in cell.source.splitlines()}
@@ -203,12 +195,8 @@ def secret_lines(root):
     A line that the source notebooks also show students (outside those regions),
     such as `rng = np.random.default_rng(0)` in a demo, is public and not a secret.
     """
-    secret, public = {}, set()
-    for path in sorted(Path(root, "source").glob("*/*.ipynb")):
-        source = "\n".join(cell.source for cell in read_notebook(path).cells)
-        for kind, pattern in (("hidden", HIDDEN_BLOCK), ("solution", SOLUTION_BLOCK)):
-            secret.update({line: kind for block in pattern.findall(source) for line in meaningful_lines(block)})
-        public |= meaningful_lines(SOLUTION_BLOCK.sub("", HIDDEN_BLOCK.sub("", source)))
+    regions, public = source_regions(root)
+    secret = {line: kind for kind, _, line in regions}
     for path in sorted(Path(root, "autograder").glob("*.py")):
         secret.update({line: "autograder" for line in meaningful_lines(path.read_text()) if line not in secret})
     return {line: kind for line, kind in secret.items() if line not in public}

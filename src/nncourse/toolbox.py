@@ -36,7 +36,7 @@ from nncourse.authoring import builds_on as instructor_builds_on
 from nncourse.checks import ASSIGNMENTS, ChecksFailed, Student, public_checks, run_checks
 from nncourse.checks.callees import calls_to_graded
 from nncourse.checks.core import caller_namespace, is_assignment_name
-from nncourse.notebook import SETUP_CELL, NotebookError, cells_by_id, read_notebook
+from nncourse.notebook import SETUP_CELL, NotebookError, cells_by_id, grade_id, read_notebook
 
 FILL_CALL = "from nncourse.toolbox import fill_toolbox\nfill_toolbox()"
 CHECK_CALL = "from nncourse.toolbox import check_toolbox\ncheck_toolbox()"
@@ -313,7 +313,7 @@ def write_toolbox(notebook, text):
     """Replace the text of the toolbox cell of the notebook file, in one atomic step (never half a file)."""
     path = Path(notebook)
     nb = json.loads(path.read_text(encoding="utf-8"))
-    cell = next(c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == TOOLBOX)
+    cell = next(c for c in nb["cells"] if grade_id(c) == TOOLBOX)
     cell["source"] = text.splitlines(keepends=True)
     cell["outputs"], cell["execution_count"] = [], None
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.stem}-",

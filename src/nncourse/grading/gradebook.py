@@ -43,7 +43,7 @@ from traitlets import Float
 
 from nncourse.grading.report import Standing, feedback_markdown, function_points, is_check, write_atomic
 from nncourse.grading.submission import find_notebook
-from nncourse.notebook import NotebookError, read_notebook
+from nncourse.notebook import NotebookError, grade_id, read_notebook
 
 SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")  # what nbgrader's exchange adds to a submission
 
@@ -249,7 +249,7 @@ class CourseGradebook:
 def show_checks(nb, report, published):
     """Give each check cell of `nb` an output listing its function's checks and points, as the formgrader shows it."""
     for cell in nb.cells:
-        cell_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        cell_id = grade_id(cell) or ""
         if cell.get("cell_type") != "code" or not cell_id.startswith("check_"):
             continue
         function = cell_id.removeprefix("check_")
